@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# kminidump: human targets. Kernel objects are listed in src/Kbuild and src/*/Kbuild.
+#
+#   make [KDIR=<headers>] [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]   modules + host tool
+#   make modules | tool | install | uninstall | dkms-install | style | check | demo | bench | clean
+
+VERSION := $(shell cat VERSION)
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+DESTDIR ?=
+PREFIX ?= /usr/local
+TOP := $(abspath .)
+MOD_SRC := $(TOP)/src
+
+all: modules tool
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(MOD_SRC) KMD_VERSION=$(VERSION) modules
+
+KMOD_DIRS := core
+
+tool:
+	$(MAKE) -C src/tool
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(MOD_SRC) INSTALL_MOD_DIR=updates/kminidump modules_install
+	depmod -a $(KVER)
+	$(MAKE) -C src/tool install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+uninstall:
+	rm -rf /lib/modules/$(KVER)/updates/kminidump
+	depmod -a $(KVER)
+	$(MAKE) -C src/tool uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+# Only what DKMS builds: the kernel sources, shared headers and dkms.conf.
+DKMS_DIR := $(DESTDIR)/usr/src/kminidump-$(VERSION)
+dkms-install:
+	install -d $(DKMS_DIR)
+	cp -a dkms.conf VERSION include $(DKMS_DIR)/
+	install -d $(DKMS_DIR)/src
+	cp -a src/Kbuild src/compat $(DKMS_DIR)/src/
+	for d in $(KMOD_DIRS); do install -d $(DKMS_DIR)/src/$$d && cp -a src/$$d/*.[ch] src/$$d/Kbuild $(DKMS_DIR)/src/$$d/; done
+	sed -i 's/@VERSION@/$(VERSION)/' $(DKMS_DIR)/dkms.conf
+
+style:
+	scripts/style.sh
+
+check:
+	tests/run
+
+demo:
+	scripts/demo.sh
+
+bench:
+	tests/bench.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(MOD_SRC) clean 2>/dev/null
+	$(MAKE) -C src/tool clean
+
+.PHONY: all modules tool install uninstall dkms-install style check demo bench clean

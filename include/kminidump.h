@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kminidump kernel API, exported by kminidump.ko in the KMINIDUMP namespace.
+ * Users add MODULE_IMPORT_NS(KMINIDUMP) (the compat header spells it for
+ * every kernel).
+ *
+ * A region is a named range of kernel memory that a crash analyst needs. The
+ * core keeps it as one or more table rows, one per physically contiguous piece,
+ * and describes each as a PT_LOAD of the KELF core header.
+ */
+#ifndef _KMINIDUMP_H
+#define _KMINIDUMP_H
+
+#include <linux/types.h>
+#include <linux/notifier.h>
+#include <uapi/kminidump.h>
+
+struct module;
+
+/* Region ids: callers pass 0 to get a fresh id, or a fixed id below KMINIDUMP_ID_DYNAMIC. */
+#define KMINIDUMP_ID_ELF	1
+#define KMINIDUMP_ID_DYNAMIC	1024
+
+/* Registration flags (also stored in the rows, see KMD_ROW_F_*). */
+#define KMINIDUMP_F_MOVABLE	KMD_ROW_F_MOVABLE	/* may be moved with kminidump_update() */
+#define KMINIDUMP_F_PANIC	KMD_ROW_F_PANIC		/* filled by a panic-time capture */
+
+int __kminidump_register_va(struct module *owner, u32 id, const char *name,
+			    const void *va, size_t size, u32 flags);
+int __kminidump_register_pa(struct module *owner, u32 id, const char *name,
+			    phys_addr_t pa, size_t size, u32 flags);
+int __kminidump_register_symbol(struct module *owner, u32 id, const char *name,
+				const char *symbol, size_t size, u32 flags);
+
+/**
+ * kminidump_register_va() - add a range of kernel virtual memory
+ * @id: fixed region id, or 0 for a fresh one
+ * @name: short unique name (at most KMD_NAME_LEN - 1 characters)
+ * @va: start address: linear map, kernel image, vmalloc, module or per-CPU memory
+ * @size: bytes; the range is widened to 4-byte boundaries
+ * @flags: KMINIDUMP_F_MOVABLE (one piece, updatable lock-free), KMINIDUMP_F_PANIC
+ *
+ * The range is split into physically contiguous pieces, one row each.
+ * Context: process context; takes the table mutex.
+ * Return: the region id (> 0), or a negative errno with one log line naming the cause.
+ */
+#define kminidump_register_va(id, name, va, size, flags) \
+	__kminidump_register_va(THIS_MODULE, id, name, va, size, flags)
+/* kminidump_register_pa() - add a physically contiguous range (va shown when mapped). */
+#define kminidump_register_pa(id, name, pa, size, flags) \
+	__kminidump_register_pa(THIS_MODULE, id, name, pa, size, flags)
+/* kminidump_register_symbol() - add @size bytes at kernel symbol @symbol. */
+#define kminidump_register_symbol(id, name, symbol, size, flags) \
+	__kminidump_register_symbol(THIS_MODULE, id, name, symbol, size, flags)
+
+/* Remove every piece of region @id. Process context. Returns 0 or -ENOENT. */
+int kminidump_unregister(u32 id);
+
+/*
+ * Move a KMINIDUMP_F_MOVABLE region to @va/@size (size <= the registered size; the
+ * new range must be physically contiguous). Lock-free and allocation-free: safe
+ * in atomic context and on the panic path. Concurrent updates of one region
+ * must be serialized by the caller.
+ */
+int kminidump_update(u32 id, const void *va, size_t size);
+/* Same, by physical address (va is recorded as given, may be 0). */
+int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size);
+
+/* Look up a kernel symbol with the core's resolvers (user table, kprobes, VMCOREINFO). */
+int kminidump_lookup_symbol(const char *symbol, unsigned long *addr);
+
+/* Translate a kernel virtual address to physical; false if it is not mapped. */
+bool kminidump_virt_to_phys(unsigned long va, phys_addr_t *pa);
+
+/*
+ * Consumers (backends) learn about rows through a notifier. Events carry a
+ * struct kminidump_event. ADD and REMOVE come in process context under the
+ * table mutex; a consumer registered late gets ADD for every existing row
+ * first. UPDATE comes from kminidump_update() (any context), PANIC from the
+ * panic notifier (atomic, lock-free; row is NULL).
+ */
+enum kminidump_event_type {
+	KMINIDUMP_ADD = 1,
+	KMINIDUMP_REMOVE,
+	KMINIDUMP_UPDATE,
+	KMINIDUMP_PANIC,
+};
+
+struct kminidump_event {
+	unsigned int index;		/* row index: table order */
+	const struct kmd_row *row;	/* the row in the table (read-only) */
+};
+
+int kminidump_register_consumer(struct notifier_block *nb);
+int kminidump_unregister_consumer(struct notifier_block *nb);
+
+/*
+ * Call @fn for every valid row in table order, under the table mutex.
+ * Stops and returns the first non-zero value @fn returns.
+ */
+int kminidump_for_each_row(int (*fn)(const struct kminidump_event *ev, void *data),
+			   void *data);
+
+/*
+ * Append a "KEY=VALUE" line to the private VMCOREINFO copy in KELF.
+ * Process context; the panic path uses kminidump_vmcoreinfo_append_atomic().
+ */
+__printf(1, 2) int kminidump_vmcoreinfo_append(const char *fmt, ...);
+__printf(1, 2) int kminidump_vmcoreinfo_append_atomic(const char *fmt, ...);
+/* Copy the value of VMCOREINFO key @key into @buf; returns its length or -ENOENT/-E2BIG. */
+int kminidump_vmcoreinfo_value(const char *key, char *buf, size_t size);
+
+#endif /* _KMINIDUMP_H */

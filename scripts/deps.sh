@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian 12 host packages kminidump's build, demo and tests need.
+# Usage: scripts/deps.sh [--check]
+#   --check  only report what is missing (exit 1 if anything is)
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# command -> package that provides it
+declare -A PKG=(
+	[make]=make [gcc]=gcc [x86_64-linux-gnu-gcc-12]=gcc-12
+	[aarch64-linux-gnu-gcc-12]=gcc-aarch64-linux-gnu
+	[pahole]=dwarves [dtc]=device-tree-compiler [bc]=bc [flex]=flex [bison]=bison
+	[qemu-system-x86_64]=qemu-system-x86 [qemu-system-aarch64]=qemu-system-arm
+	[busybox]=busybox-static [cpio]=cpio [depmod]=kmod [xz]=xz-utils [zstd]=zstd
+	[dkms]=dkms [crash]=crash [makedumpfile]=makedumpfile [socat]=socat
+	[clang]=clang [sparse]=sparse [python3]=python3
+)
+# files -> package (libraries and data that have no command)
+declare -A FILEPKG=(
+	[/usr/include/libelf.h]=libelf-dev
+	[/usr/include/gelf.h]=libelf-dev
+	[/usr/lib/python3/dist-packages/drgn]=python3-drgn
+	[/usr/src/linux-source-6.12.tar.xz]=linux-source-6.12
+	[/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a]=libclang-rt-14-dev
+)
+
+missing=()
+for c in "${!PKG[@]}"; do
+	command -v "$c" >/dev/null 2>&1 || missing+=("${PKG[$c]}")
+done
+for f in "${!FILEPKG[@]}"; do
+	[ -e "$f" ] || missing+=("${FILEPKG[$f]}")
+done
+# The fuzz target needs clang's libFuzzer runtime; the path above is clang 14's (bookworm).
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "${1:-}" = --check ]; then
+	note "missing packages: ${missing[*]}"
+	exit 1
+fi
+[ "$(id -u)" -eq 0 ] ||
+	die "missing packages; run: sudo apt-get install --no-install-recommends ${missing[*]}"
+note "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt_locked apt-get update -qq
+apt_locked apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

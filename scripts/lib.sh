@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for kminidump's bash scripts. Source it; do not run it.
+# Sets TOP (repository root) and KMD_CACHE (download/unpack cache, outside the repo).
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KMD_CACHE=${KMD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kminidump}
+KERNELS_CONF=${KERNELS_CONF:-$TOP/tests/kernels.conf}
+
+die() { echo "${0##*/}: $*" >&2; exit 1; }
+note() { echo "${0##*/}: $*" >&2; }
+
+# kernel_names: every NAME in kernels.conf, in file order.
+kernel_names() { awk '!/^#/ && NF >= 3 { print $1 }' "$KERNELS_CONF"; }
+
+# kernel_field NAME FIELD(2=arch 3=abi): one field of NAME's line in kernels.conf.
+kernel_field() {
+	local v
+	v=$(awk -v n="$1" -v f="$2" '!/^#/ && $1 == n { print $f }' "$KERNELS_CONF")
+	[ -n "$v" ] || die "unknown kernel '$1' (known: $(kernel_names | tr '\n' ' '))"
+	echo "$v"
+}
+
+# apt_locked CMD...: run an apt command under one lock, so parallel jobs do not collide.
+apt_locked() {
+	mkdir -p "$KMD_CACHE"
+	flock "$KMD_CACHE/.apt.lock" "$@"
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kminidump core: internal interfaces between the core's files. */
+#ifndef _KMD_CORE_H
+#define _KMD_CORE_H
+
+#include <linux/elf.h>
+#include <linux/elfcore.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <kminidump.h>
+
+struct dentry;
+
+/* Kernel-private companion of a table row (never read by a collector). */
+struct kmd_slot {
+	struct module *owner;	/* NULL: added from debugfs */
+};
+
+struct kmd_core {
+	struct mutex lock;		/* serializes every writer of the table */
+	unsigned int capacity;		/* rows, including row 0 (KELF) */
+	u32 next_id;			/* next fresh region id */
+
+	/* KELF: one physically contiguous buffer, see include/uapi/kminidump.h */
+	void *kelf;
+	size_t kelf_size;
+	phys_addr_t kelf_pa;
+	Elf64_Ehdr *ehdr;
+	Elf64_Phdr *phdr;		/* [capacity]; [0] is PT_NOTE */
+	struct kmd_table *table;
+	struct kmd_row *rows;		/* [capacity] */
+	struct kmd_slot *slots;		/* [capacity], kernel memory outside KELF */
+	void *prstatus;			/* first NT_PRSTATUS descriptor */
+	size_t prstatus_stride;		/* bytes from one NT_PRSTATUS descriptor to the next */
+	char *vmcoreinfo;		/* KMD_VMCOREINFO_ROOM bytes, NUL padded */
+
+	struct raw_notifier_head consumers;	/* written under lock */
+	struct dentry *debugfs;
+};
+
+extern struct kmd_core kmd;
+extern unsigned long kmd_max_region_size;
+
+/* kelf.c: the ELF core header and its notes */
+int kmd_kelf_init(void);
+void kmd_kelf_exit(void);
+void kmd_kelf_set_load(unsigned int i);
+void kmd_kelf_clear_load(unsigned int i);
+void kmd_vmcoreinfo_refresh(void);
+size_t kmd_vmcoreinfo_len(void);
+int kmd_vmcoreinfo_append_str(const char *line, bool atomic);
+
+/* table.c: rows and the writer protocol */
+int kmd_table_init(void);
+void kmd_table_exit(void);
+int kmd_add_va(struct module *owner, u32 id, const char *name, unsigned long va,
+	       size_t size, u32 flags);
+int kmd_add_pa(struct module *owner, u32 id, const char *name, phys_addr_t pa,
+	       unsigned long va, size_t size, u32 flags);
+int kmd_del_locked(u32 id);
+int kmd_find_id_by_name_locked(const char *name, u32 *id);
+void kmd_notify_panic(void);
+
+/* phys.c: address translation */
+bool kmd_virt_to_phys(unsigned long va, phys_addr_t *pa);
+unsigned long kmd_phys_to_virt(phys_addr_t pa);
+
+/* symbols.c: symbol resolvers */
+int kmd_symbols_init(void);
+void kmd_symbols_exit(void);
+int kmd_lookup(const char *name, unsigned long *addr);
+int kmd_symbols_write(const char __user *buf, size_t len, void **state);
+int kmd_symbols_commit(void *state);
+void kmd_symbols_show(struct seq_file *m);
+
+/* debugfs.c */
+void kmd_debugfs_init(void);
+void kmd_debugfs_exit(void);
+
+/* panic.c */
+int kmd_panic_init(void);
+void kmd_panic_exit(void);
+
+#endif /* _KMD_CORE_H */

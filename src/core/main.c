@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kminidump core: the region table, its ELF core header, the API other
+ * modules register regions through, and the debugfs view.
+ */
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include "core.h"
+
+static unsigned int capacity = KMD_DEFAULT_CAPACITY;
+module_param(capacity, uint, 0444);
+MODULE_PARM_DESC(capacity, "Table rows including the ELF header row (default: 201, the Qualcomm APSS limit)");
+
+unsigned long kmd_max_region_size = 64UL << 20;
+module_param_named(max_region_size, kmd_max_region_size, ulong, 0644);
+MODULE_PARM_DESC(max_region_size, "Largest region accepted, in bytes (default: 64 MiB)");
+
+static int __init kmd_init(void)
+{
+	int ret;
+
+	if (capacity < 2 || capacity > KMD_MAX_CAPACITY) {
+		pr_err("capacity=%u is out of range 2..%u\n", capacity, KMD_MAX_CAPACITY);
+		return -EINVAL;
+	}
+	kmd.capacity = capacity;
+
+	ret = kmd_symbols_init();
+	if (ret)
+		return ret;
+	ret = kmd_kelf_init();
+	if (ret)
+		goto err_kelf;
+	ret = kmd_table_init();
+	if (ret)
+		goto err_table;
+	ret = kmd_panic_init();
+	if (ret)
+		goto err_panic;
+	kmd_debugfs_init();
+	pr_info("table of %u rows at pa 0x%llx, ELF header %zu bytes\n", kmd.capacity,
+		(unsigned long long)kmd.kelf_pa, kmd.kelf_size);
+	return 0;
+
+err_panic:
+	kmd_table_exit();
+err_table:
+	kmd_kelf_exit();
+err_kelf:
+	kmd_symbols_exit();
+	return ret;
+}
+
+static void __exit kmd_exit(void)
+{
+	kmd_debugfs_exit();
+	kmd_panic_exit();
+	kmd_table_exit();
+	kmd_kelf_exit();
+	kmd_symbols_exit();
+}
+
+module_init(kmd_init);
+module_exit(kmd_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("kminidump developers");
+MODULE_DESCRIPTION("kminidump: a table of the memory a crash analyst needs, as an ELF core");
+MODULE_VERSION(KMD_VERSION);

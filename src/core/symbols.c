@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symbol lookup without calling unexported kernel functions (x86 IBT and
+ * arm64 kCFI kill indirect calls into them). Resolvers, in order:
+ *  1. kprobes: register_kprobe() resolves a name through kallsyms and stores
+ *     the address in the kprobe even when it then refuses a data symbol;
+ *  2. the VMCOREINFO text's SYMBOL(name)=addr lines (already relocated);
+ *  3. a table user space loads through debugfs (System.map or /proc/kallsyms),
+ *     for kernels without CONFIG_KALLSYMS_ALL; its KASLR offset is measured
+ *     against the exported init_task.
+ */
+#include <linux/bsearch.h>
+#include <linux/ctype.h>
+#include <linux/kprobes.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+#include "core.h"
+
+static bool use_kprobes = true;
+module_param(use_kprobes, bool, 0444);
+MODULE_PARM_DESC(use_kprobes, "Resolve symbols through kprobes when the kernel has them (default: Y)");
+
+#ifdef CONFIG_KPROBES
+/*
+ * Weak, and reached through pointers read at run time: the module loader
+ * leaves an unresolved weak symbol at 0, so the core still loads on a kernel
+ * whose KMI trims kprobes. These are exported functions, so the indirect call
+ * is one IBT and kCFI accept.
+ */
+extern int register_kprobe(struct kprobe *p) __weak;
+extern void unregister_kprobe(struct kprobe *p) __weak;
+static int (*kmd_register_kprobe)(struct kprobe *p) = register_kprobe;
+static void (*kmd_unregister_kprobe)(struct kprobe *p) = unregister_kprobe;
+#endif
+
+static bool kmd_have_kprobes;
+
+struct kmd_sym {
+	unsigned long addr;
+	const char *name;
+};
+
+#define KMD_SYM_CHUNK	(64 * 1024)
+#define KMD_LINE_MAX	(KSYM_NAME_LEN + 64)
+
+/* A user-supplied symbol table, while it is written and once committed. */
+struct kmd_symtab {
+	struct kmd_sym *syms;
+	size_t nr, cap;
+	struct list_head chunks;	/* name storage */
+	char *chunk;
+	size_t chunk_used;
+	char line[KMD_LINE_MAX];	/* a line split across writes */
+	size_t line_len;
+	unsigned long skipped;
+	long offset;			/* runtime - table address */
+	bool from_kallsyms;
+	int error;
+};
+
+struct kmd_chunk {
+	struct list_head list;
+	char data[];
+};
+
+static DEFINE_MUTEX(kmd_syms_lock);	/* guards kmd_user */
+static struct kmd_symtab *kmd_user;
+
+static void kmd_symtab_free(struct kmd_symtab *st)
+{
+	struct kmd_chunk *c, *tmp;
+
+	if (!st)
+		return;
+	list_for_each_entry_safe(c, tmp, &st->chunks, list)
+		kfree(c);
+	kvfree(st->syms);
+	kfree(st);
+}
+
+static unsigned long kmd_text_start(unsigned long addr)
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	u32 insn;
+
+	/* kprobes step over a leading ENDBR64; report the symbol itself */
+	if (!copy_from_kernel_nofault(&insn, (void *)(addr - 4), sizeof(insn)) &&
+	    insn == 0xfa1e0ff3)
+		return addr - 4;
+#endif
+	return addr;
+}
+
+static int kmd_lookup_kprobe(const char *name, unsigned long *addr)
+{
+#ifdef CONFIG_KPROBES
+	struct kprobe kp = { .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
+	int (*reg)(struct kprobe *p) = READ_ONCE(kmd_register_kprobe);
+	void (*unreg)(struct kprobe *p) = READ_ONCE(kmd_unregister_kprobe);
+	int ret;
+
+	if (!kmd_have_kprobes)
+		return -ENOENT;
+	/* a disabled probe is never armed: no text patching for a lookup */
+	ret = reg(&kp);
+	if (!ret)
+		unreg(&kp);
+	if (!kp.addr)
+		return -ENOENT;
+	*addr = ret ? (unsigned long)kp.addr : kmd_text_start((unsigned long)kp.addr);
+	return 0;
+#else
+	return -ENOENT;
+#endif
+}
+
+static int kmd_lookup_vmcoreinfo(const char *name, unsigned long *addr)
+{
+	char key[KSYM_NAME_LEN + 8], val[24];
+
+	if (snprintf(key, sizeof(key), "SYMBOL(%s)", name) >= sizeof(key) ||
+	    kminidump_vmcoreinfo_value(key, val, sizeof(val)) < 0)
+		return -ENOENT;
+	return kstrtoul(val, 16, addr) ? -ENOENT : 0;
+}
+
+static int kmd_sym_cmp_name(const void *key, const void *elt)
+{
+	return strcmp(key, ((const struct kmd_sym *)elt)->name);
+}
+
+static int kmd_lookup_user(const char *name, unsigned long *addr)
+{
+	const struct kmd_sym *s;
+	int ret = -ENOENT;
+
+	mutex_lock(&kmd_syms_lock);
+	if (kmd_user) {
+		s = bsearch(name, kmd_user->syms, kmd_user->nr, sizeof(*s), kmd_sym_cmp_name);
+		if (s) {
+			/* several local symbols share the name: which one is unknowable */
+			if ((s > kmd_user->syms && !strcmp(s[-1].name, name)) ||
+			    (s + 1 < kmd_user->syms + kmd_user->nr && !strcmp(s[1].name, name))) {
+				ret = -ENOTUNIQ;
+			} else {
+				*addr = s->addr + kmd_user->offset;
+				ret = 0;
+			}
+		}
+	}
+	mutex_unlock(&kmd_syms_lock);
+	return ret;
+}
+
+int kmd_lookup(const char *name, unsigned long *addr)
+{
+	if (!name || !*name)
+		return -EINVAL;
+	if (!kmd_lookup_kprobe(name, addr) || !kmd_lookup_vmcoreinfo(name, addr))
+		return 0;
+	return kmd_lookup_user(name, addr);
+}
+
+int kminidump_lookup_symbol(const char *symbol, unsigned long *addr)
+{
+	return kmd_lookup(symbol, addr);
+}
+KMD_EXPORT(kminidump_lookup_symbol);
+
+/* Writing a table: parse whole lines, keep a partial one for the next write. */
+
+static char *kmd_symtab_store(struct kmd_symtab *st, const char *name, size_t n)
+{
+	char *p;
+
+	if (!st->chunk || st->chunk_used + n + 1 > KMD_SYM_CHUNK) {
+		struct kmd_chunk *c = kmalloc(sizeof(*c) + KMD_SYM_CHUNK, GFP_KERNEL);
+
+		if (!c)
+			return NULL;
+		list_add(&c->list, &st->chunks);
+		st->chunk = c->data;
+		st->chunk_used = 0;
+	}
+	p = st->chunk + st->chunk_used;
+	memcpy(p, name, n);
+	p[n] = 0;
+	st->chunk_used += n + 1;
+	return p;
+}
+
+static int kmd_symtab_line(struct kmd_symtab *st, char *line)
+{
+	char *addr_s, *type, *name;
+	unsigned long addr;
+	struct kmd_sym *s;
+
+	addr_s = strsep(&line, " \t");
+	type = strsep(&line, " \t");
+	name = strsep(&line, " \t");
+	if (!addr_s || !*addr_s)
+		return 0;	/* blank line */
+	if (!type || !name || !*name || kstrtoul(addr_s, 16, &addr))
+		return -EINVAL;
+	if (line && strchr(line, '[')) {
+		st->skipped++;	/* a module's symbol */
+		return 0;
+	}
+	if (st->nr == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 4096;
+		struct kmd_sym *n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
+
+		if (!n)
+			return -ENOMEM;
+		if (st->nr)
+			memcpy(n, st->syms, st->nr * sizeof(*n));
+		kvfree(st->syms);
+		st->syms = n;
+		st->cap = cap;
+	}
+	s = &st->syms[st->nr];
+	s->name = kmd_symtab_store(st, name, strlen(name));
+	if (!s->name)
+		return -ENOMEM;
+	s->addr = addr;
+	st->nr++;
+	return 0;
+}
+
+int kmd_symbols_write(const char __user *ubuf, size_t len, void **state)
+{
+	struct kmd_symtab *st = *state;
+	size_t done = 0;
+
+	if (!st) {
+		st = kzalloc(sizeof(*st), GFP_KERNEL);
+		if (!st)
+			return -ENOMEM;
+		INIT_LIST_HEAD(&st->chunks);
+		*state = st;
+	}
+	if (st->error)
+		return st->error;
+	while (done < len) {
+		char c;
+
+		if (get_user(c, ubuf + done))
+			return -EFAULT;
+		done++;
+		if (c != '\n') {
+			if (st->line_len >= sizeof(st->line) - 1) {
+				pr_warn("symbols: line longer than %zu bytes; is this a System.map?\n",
+					sizeof(st->line));
+				st->error = -EINVAL;
+				return st->error;
+			}
+			st->line[st->line_len++] = c;
+			continue;
+		}
+		st->line[st->line_len] = 0;
+		st->line_len = 0;
+		st->error = kmd_symtab_line(st, st->line);
+		if (st->error) {
+			pr_warn("symbols: cannot parse line %zu ('%s'): expected '<hex address> <type> <name>'\n",
+				st->nr + 1, st->line);
+			return st->error;
+		}
+	}
+	return 0;
+}
+
+static int kmd_sym_cmp(const void *a, const void *b)
+{
+	const struct kmd_sym *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* The table is complete: measure its KASLR offset, sort it and make it current. */
+int kmd_symbols_commit(void *state)
+{
+	struct kmd_symtab *st = state, *old;
+	unsigned long ref;
+	size_t i;
+	bool all_zero = true;
+
+	if (!st)
+		return 0;
+	if (!st->error && st->line_len) {
+		st->line[st->line_len] = 0;
+		st->error = kmd_symtab_line(st, st->line);
+	}
+	if (st->error)
+		goto err;
+	for (i = 0; i < st->nr && all_zero; i++)
+		all_zero = !st->syms[i].addr;
+	if (!st->nr || all_zero) {
+		pr_warn("symbols: no usable addresses (%s); read /proc/kallsyms as root or use System.map\n",
+			st->nr ? "all zero" : "empty");
+		st->error = -EINVAL;
+		goto err;
+	}
+	sort(st->syms, st->nr, sizeof(*st->syms), kmd_sym_cmp, NULL);
+	st->offset = 0;
+	{
+		struct kmd_sym *s = bsearch("init_task", st->syms, st->nr, sizeof(*s),
+					    kmd_sym_cmp_name);
+
+		if (!s) {
+			pr_warn("symbols: the table has no init_task, so its KASLR offset is unknown\n");
+			st->error = -EINVAL;
+			goto err;
+		}
+		ref = (unsigned long)&init_task;
+		st->offset = ref - s->addr;
+		st->from_kallsyms = !st->offset;
+	}
+	mutex_lock(&kmd_syms_lock);
+	old = kmd_user;
+	kmd_user = st;
+	mutex_unlock(&kmd_syms_lock);
+	kmd_symtab_free(old);
+	pr_info("symbols: loaded %zu symbols (%lu module symbols skipped), KASLR offset 0x%lx\n",
+		st->nr, st->skipped, st->offset);
+	mutex_lock(&kmd.lock);
+	kmd_vmcoreinfo_refresh();
+	mutex_unlock(&kmd.lock);
+	return 0;
+err:
+	kmd_symtab_free(st);
+	return -EINVAL;
+}
+
+void kmd_symbols_show(struct seq_file *m)
+{
+	seq_printf(m, "kprobes: %s\n", kmd_have_kprobes ? "yes" :
+		   use_kprobes ? "unavailable" : "disabled (use_kprobes=0)");
+	mutex_lock(&kmd_syms_lock);
+	if (kmd_user)
+		seq_printf(m, "table: %zu symbols, KASLR offset 0x%lx\n",
+			   kmd_user->nr, kmd_user->offset);
+	else
+		seq_puts(m, "table: none (kminidump symbols --system-map FILE loads one)\n");
+	mutex_unlock(&kmd_syms_lock);
+}
+
+int kmd_symbols_init(void)
+{
+#ifdef CONFIG_KPROBES
+	kmd_have_kprobes = use_kprobes && READ_ONCE(kmd_register_kprobe) &&
+			   READ_ONCE(kmd_unregister_kprobe);
+#endif
+	if (!kmd_have_kprobes && use_kprobes)
+		pr_warn("kprobes unavailable: symbols resolve only through VMCOREINFO and a loaded table (kminidump symbols)\n");
+	return 0;
+}
+
+void kmd_symbols_exit(void)
+{
+	mutex_lock(&kmd_syms_lock);
+	kmd_symtab_free(kmd_user);
+	kmd_user = NULL;
+	mutex_unlock(&kmd_syms_lock);
+}

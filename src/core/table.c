@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The region table: rows in KELF's KMINIDUMP note and their program headers.
+ *
+ * A collector may read the table from RAM at any instant (a hypervisor, boot
+ * firmware after a reset), so every writer keeps these rules:
+ *  - a row's fields are written only while its state is FREE or BUSY and its
+ *    program header is PT_NULL; VALID and PT_LOAD are stored last;
+ *  - p_offset of a row is kelf_size plus the room of every non-free row before
+ *    it; when a row is inserted later rows move up last-first, when one is
+ *    removed they move down first-first, so no two PT_LOADs ever overlap in
+ *    the file even between two stores;
+ *  - rows never move between slots, so a lock-free update of one row never
+ *    races with a writer rearranging the table.
+ * Writers hold kmd.lock. kminidump_update() holds nothing: it only touches its
+ * own row's address fields, state and p_type.
+ */
+#include <linux/ctype.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "core.h"
+
+struct kmd_core kmd = {
+	.lock = __MUTEX_INITIALIZER(kmd.lock),
+	.consumers = RAW_NOTIFIER_INIT(kmd.consumers),
+};
+
+static u32 kmd_state(unsigned int i)
+{
+	return le32_to_cpu(READ_ONCE(kmd.rows[i].state));
+}
+
+static void kmd_set_state(unsigned int i, u32 state)
+{
+	smp_wmb();
+	WRITE_ONCE(kmd.rows[i].state, cpu_to_le32(state));
+}
+
+static void kmd_table_changed(int delta)
+{
+	struct kmd_table *t = kmd.table;
+
+	WRITE_ONCE(t->count, cpu_to_le32(le32_to_cpu(t->count) + delta));
+	WRITE_ONCE(t->gen, cpu_to_le32(le32_to_cpu(t->gen) + 1));
+}
+
+static void kmd_notify(unsigned long event, unsigned int i)
+{
+	struct kminidump_event ev = { .index = i, .row = &kmd.rows[i] };
+
+	raw_notifier_call_chain(&kmd.consumers, event, &ev);
+}
+
+static u64 kmd_room(unsigned int i)
+{
+	return le64_to_cpu(kmd.rows[i].room);
+}
+
+/* Where row @i starts in the core file: after KELF and every non-free row before it. */
+static u64 kmd_offset_of(unsigned int i)
+{
+	u64 off = kmd.kelf_size;
+	unsigned int j;
+
+	for (j = 1; j < i; j++)
+		if (kmd_state(j) != KMD_ROW_FREE)
+			off += kmd_room(j);
+	return off;
+}
+
+static void kmd_shift_offsets(unsigned int from, s64 delta)
+{
+	unsigned int j;
+
+	if (delta > 0) {
+		for (j = kmd.capacity - 1; j >= from; j--)
+			if (kmd_state(j) != KMD_ROW_FREE)
+				WRITE_ONCE(kmd.phdr[j].p_offset, kmd.phdr[j].p_offset + delta);
+	} else {
+		for (j = from; j < kmd.capacity; j++)
+			if (kmd_state(j) != KMD_ROW_FREE)
+				WRITE_ONCE(kmd.phdr[j].p_offset, kmd.phdr[j].p_offset + delta);
+	}
+}
+
+static int kmd_free_slots(void)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 1; i < kmd.capacity; i++)
+		n += kmd_state(i) == KMD_ROW_FREE;
+	return n;
+}
+
+static unsigned int kmd_first_free(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < kmd.capacity; i++)
+		if (kmd_state(i) == KMD_ROW_FREE)
+			return i;
+	return 0;
+}
+
+struct kmd_piece {
+	u32 id;
+	u32 flags;
+	u32 piece;
+	const char *name;
+	struct module *owner;
+	u64 va;
+	u64 pa;
+	u64 size;
+};
+
+/* Insert one physically contiguous piece; the caller checked there is a free slot. */
+static unsigned int kmd_insert(const struct kmd_piece *pc)
+{
+	unsigned int i = kmd_first_free();
+	struct kmd_row *r = &kmd.rows[i];
+
+	kmd_shift_offsets(i + 1, pc->size);
+	kmd_set_state(i, KMD_ROW_BUSY);
+	r->id = cpu_to_le32(pc->id);
+	strscpy(r->name, pc->name, sizeof(r->name));
+	strscpy(r->owner, pc->owner ? module_name(pc->owner) : "user", sizeof(r->owner));
+	r->flags = cpu_to_le32(pc->flags);
+	r->piece = cpu_to_le32(pc->piece);
+	r->va = cpu_to_le64(pc->va);
+	r->pa = cpu_to_le64(pc->pa);
+	r->size = cpu_to_le64(pc->size);
+	r->room = cpu_to_le64(pc->size);
+	kmd.slots[i].owner = pc->owner;
+	WRITE_ONCE(kmd.phdr[i].p_offset, kmd_offset_of(i));
+	kmd_kelf_set_load(i);
+	kmd_set_state(i, KMD_ROW_VALID);
+	kmd_table_changed(1);
+	kmd_notify(KMINIDUMP_ADD, i);
+	return i;
+}
+
+static void kmd_remove(unsigned int i)
+{
+	struct kmd_row *r = &kmd.rows[i];
+	Elf64_Phdr *p = &kmd.phdr[i];
+
+	kmd_notify(KMINIDUMP_REMOVE, i);
+	kmd_kelf_clear_load(i);
+	kmd_set_state(i, KMD_ROW_BUSY);
+	kmd_shift_offsets(i + 1, -(s64)kmd_room(i));
+	r->id = r->flags = r->piece = 0;
+	memset(r->name, 0, sizeof(r->name));
+	memset(r->owner, 0, sizeof(r->owner));
+	r->va = r->pa = r->size = r->room = 0;
+	p->p_offset = p->p_vaddr = p->p_paddr = p->p_filesz = p->p_memsz = 0;
+	p->p_flags = 0;
+	kmd.slots[i].owner = NULL;
+	kmd_set_state(i, KMD_ROW_FREE);
+	kmd_table_changed(-1);
+}
+
+static bool kmd_name_ok(const char *name)
+{
+	size_t n = strlen(name), i;
+	bool digits = true;
+
+	if (!n || n >= KMD_NAME_LEN)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isgraph(name[i]))
+			return false;
+		digits &= !!isdigit(name[i]);
+	}
+	return !digits;	/* an all-digit name would read as an id */
+}
+
+static bool kmd_id_used(u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < kmd.capacity; i++)
+		if (kmd_state(i) != KMD_ROW_FREE && le32_to_cpu(kmd.rows[i].id) == id)
+			return true;
+	return false;
+}
+
+int kmd_find_id_by_name_locked(const char *name, u32 *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < kmd.capacity; i++) {
+		if (kmd_state(i) != KMD_ROW_FREE &&
+		    !strncmp(kmd.rows[i].name, name, KMD_NAME_LEN)) {
+			*id = le32_to_cpu(kmd.rows[i].id);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Common checks for a new region; returns its id or a negative errno. */
+static int kmd_check_new(u32 id, const char *name, size_t size)
+{
+	u32 other;
+
+	if (!name || !kmd_name_ok(name)) {
+		pr_warn("region name '%s' is invalid: 1 to %d printable characters, not all digits\n",
+			name ? name : "(null)", KMD_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	if (!size) {
+		pr_warn("region '%s' has size 0\n", name);
+		return -EINVAL;
+	}
+	if (size > kmd_max_region_size) {
+		pr_warn("region '%s' is %zu bytes, more than max_region_size (%lu)\n",
+			name, size, kmd_max_region_size);
+		return -E2BIG;
+	}
+	if (!kmd_find_id_by_name_locked(name, &other)) {
+		pr_warn("region '%s' already exists (id %u)\n", name, other);
+		return -EEXIST;
+	}
+	if (id) {
+		if (kmd_id_used(id)) {
+			pr_warn("region '%s': id %u is already in use\n", name, id);
+			return -EEXIST;
+		}
+		return id;
+	}
+	do {
+		id = kmd.next_id++;
+		if (kmd.next_id < KMINIDUMP_ID_DYNAMIC)
+			kmd.next_id = KMINIDUMP_ID_DYNAMIC;
+	} while (kmd_id_used(id));
+	return id;
+}
+
+/* Widen [*start, *start + *size) to 4-byte boundaries, as SMEM regions need. */
+static void kmd_align4(u64 *start, u64 *size)
+{
+	u64 end = ALIGN(*start + *size, 4);
+
+	*start = ALIGN_DOWN(*start, 4);
+	*size = end - *start;
+}
+
+/*
+ * Split [va, va + size) into physically contiguous pieces. With @pc NULL it
+ * only counts them; otherwise it inserts each one. Returns the number of
+ * pieces or a negative errno.
+ */
+static int kmd_walk_pieces(unsigned long va, u64 size, struct kmd_piece *pc)
+{
+	unsigned long end = va + size, cur = va;
+	phys_addr_t start_pa = 0, next_pa = 0, pa;
+	unsigned long start_va = va;
+	int n = 0;
+
+	while (cur < end) {
+		unsigned long step = min(end, (cur & PAGE_MASK) + PAGE_SIZE) - cur;
+
+		if (!kmd_virt_to_phys(cur, &pa))
+			return -EFAULT;
+		if (cur == va || pa != next_pa) {
+			if (cur != va && pc) {
+				pc->va = start_va;
+				pc->pa = start_pa;
+				pc->size = cur - start_va;
+				kmd_insert(pc);
+				pc->piece++;
+			}
+			n++;
+			start_va = cur;
+			start_pa = pa;
+		}
+		next_pa = pa + step;
+		cur += step;
+	}
+	if (pc) {
+		pc->va = start_va;
+		pc->pa = start_pa;
+		pc->size = end - start_va;
+		kmd_insert(pc);
+	}
+	return n;
+}
+
+int kmd_add_va(struct module *owner, u32 id, const char *name, unsigned long va,
+	       size_t size, u32 flags)
+{
+	struct kmd_piece pc = { .name = name, .owner = owner, .flags = flags };
+	u64 start = va, len = size;
+	int ret, n;
+
+	lockdep_assert_held(&kmd.lock);
+	ret = kmd_check_new(id, name, size);
+	if (ret < 0)
+		return ret;
+	pc.id = ret;
+	kmd_align4(&start, &len);
+	if (start + len < start) {
+		pr_warn("region '%s': range 0x%llx + %llu wraps around\n", name, start, len);
+		return -EINVAL;
+	}
+	n = kmd_walk_pieces(start, len, NULL);
+	if (n == -EFAULT) {
+		pr_warn("region '%s': 0x%llx..0x%llx is not all mapped kernel memory\n",
+			name, start, start + len);
+		return n;
+	}
+	if ((flags & KMINIDUMP_F_MOVABLE) && n != 1) {
+		pr_warn("region '%s' is movable but not physically contiguous (%d pieces)\n",
+			name, n);
+		return -EINVAL;
+	}
+	if (n > kmd_free_slots()) {
+		pr_warn("region '%s' needs %d rows, %d free of %u: raise kminidump.capacity\n",
+			name, n, kmd_free_slots(), kmd.capacity);
+		return -ENOSPC;
+	}
+	kmd_walk_pieces(start, len, &pc);
+	return pc.id;
+}
+
+int kmd_add_pa(struct module *owner, u32 id, const char *name, phys_addr_t pa,
+	       unsigned long va, size_t size, u32 flags)
+{
+	struct kmd_piece pc = { .name = name, .owner = owner,
+				.flags = flags | KMD_ROW_F_BYPA };
+	u64 start = pa, len = size;
+	int ret;
+
+	lockdep_assert_held(&kmd.lock);
+	ret = kmd_check_new(id, name, size);
+	if (ret < 0)
+		return ret;
+	if (!kmd_free_slots()) {
+		pr_warn("region '%s': table full (%u rows): raise kminidump.capacity\n",
+			name, kmd.capacity);
+		return -ENOSPC;
+	}
+	pc.id = ret;
+	kmd_align4(&start, &len);
+	pc.pa = start;
+	pc.va = va ? va - (pa - start) : 0;
+	pc.size = len;
+	kmd_insert(&pc);
+	return pc.id;
+}
+
+int __kminidump_register_va(struct module *owner, u32 id, const char *name,
+			    const void *va, size_t size, u32 flags)
+{
+	int ret;
+
+	mutex_lock(&kmd.lock);
+	ret = kmd_add_va(owner, id, name, (unsigned long)va, size,
+			 flags & (KMINIDUMP_F_MOVABLE | KMINIDUMP_F_PANIC));
+	mutex_unlock(&kmd.lock);
+	return ret;
+}
+KMD_EXPORT(__kminidump_register_va);
+
+int __kminidump_register_pa(struct module *owner, u32 id, const char *name,
+			    phys_addr_t pa, size_t size, u32 flags)
+{
+	int ret;
+
+	mutex_lock(&kmd.lock);
+	ret = kmd_add_pa(owner, id, name, pa, kmd_phys_to_virt(pa), size,
+			 flags & (KMINIDUMP_F_MOVABLE | KMINIDUMP_F_PANIC));
+	mutex_unlock(&kmd.lock);
+	return ret;
+}
+KMD_EXPORT(__kminidump_register_pa);
+
+int __kminidump_register_symbol(struct module *owner, u32 id, const char *name,
+				const char *symbol, size_t size, u32 flags)
+{
+	unsigned long addr;
+	int ret;
+
+	ret = kmd_lookup(symbol, &addr);
+	if (ret) {
+		pr_warn("region '%s': symbol %s not found\n", name, symbol);
+		return ret;
+	}
+	return __kminidump_register_va(owner, id, name, (void *)addr, size, flags);
+}
+KMD_EXPORT(__kminidump_register_symbol);
+
+int kmd_del_locked(u32 id)
+{
+	unsigned int i;
+	int n = 0;
+
+	lockdep_assert_held(&kmd.lock);
+	if (id == KMINIDUMP_ID_ELF)
+		return -EPERM;
+	for (i = 1; i < kmd.capacity; i++) {
+		if (kmd_state(i) != KMD_ROW_FREE && le32_to_cpu(kmd.rows[i].id) == id) {
+			kmd_remove(i);
+			n++;
+		}
+	}
+	return n ? 0 : -ENOENT;
+}
+
+int kminidump_unregister(u32 id)
+{
+	int ret;
+
+	mutex_lock(&kmd.lock);
+	ret = kmd_del_locked(id);
+	mutex_unlock(&kmd.lock);
+	return ret;
+}
+KMD_EXPORT(kminidump_unregister);
+
+int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size)
+{
+	u64 start = pa, len = size, vstart;
+	struct kmd_row *r;
+	unsigned int i;
+
+	for (i = 1; i < kmd.capacity; i++)
+		if (kmd_state(i) != KMD_ROW_FREE && le32_to_cpu(kmd.rows[i].id) == id)
+			break;
+	if (i == kmd.capacity)
+		return -ENOENT;
+	r = &kmd.rows[i];
+	if (!(le32_to_cpu(r->flags) & KMD_ROW_F_MOVABLE))
+		return -EPERM;
+	kmd_align4(&start, &len);
+	if (!size || len > kmd_room(i))
+		return -E2BIG;
+	vstart = va ? (unsigned long)va - (pa - start) : 0;
+
+	kmd_kelf_clear_load(i);
+	kmd_set_state(i, KMD_ROW_BUSY);
+	smp_wmb();
+	WRITE_ONCE(r->va, cpu_to_le64(vstart));
+	WRITE_ONCE(r->pa, cpu_to_le64(start));
+	WRITE_ONCE(r->size, cpu_to_le64(len));
+	kmd_kelf_set_load(i);
+	kmd_set_state(i, KMD_ROW_VALID);
+	kmd_notify(KMINIDUMP_UPDATE, i);
+	return 0;
+}
+KMD_EXPORT(kminidump_update_pa);
+
+int kminidump_update(u32 id, const void *va, size_t size)
+{
+	unsigned long v = (unsigned long)va, cur;
+	phys_addr_t pa, p;
+
+	if (!size || !kmd_virt_to_phys(v, &pa))
+		return -EFAULT;
+	/* the new range must be one physically contiguous piece */
+	for (cur = (v & PAGE_MASK) + PAGE_SIZE; cur < v + size; cur += PAGE_SIZE)
+		if (!kmd_virt_to_phys(cur, &p) || p != pa + (cur - v))
+			return -EFAULT;
+	return kminidump_update_pa(id, va, pa, size);
+}
+KMD_EXPORT(kminidump_update);
+
+int kminidump_register_consumer(struct notifier_block *nb)
+{
+	unsigned int i;
+	int ret;
+
+	mutex_lock(&kmd.lock);
+	ret = raw_notifier_chain_register(&kmd.consumers, nb);
+	for (i = 0; !ret && i < kmd.capacity; i++) {
+		struct kminidump_event ev = { .index = i, .row = &kmd.rows[i] };
+
+		if (kmd_state(i) == KMD_ROW_VALID)
+			nb->notifier_call(nb, KMINIDUMP_ADD, &ev);
+	}
+	mutex_unlock(&kmd.lock);
+	return ret;
+}
+KMD_EXPORT(kminidump_register_consumer);
+
+int kminidump_unregister_consumer(struct notifier_block *nb)
+{
+	int ret;
+
+	mutex_lock(&kmd.lock);
+	ret = raw_notifier_chain_unregister(&kmd.consumers, nb);
+	mutex_unlock(&kmd.lock);
+	return ret;
+}
+KMD_EXPORT(kminidump_unregister_consumer);
+
+int kminidump_for_each_row(int (*fn)(const struct kminidump_event *ev, void *data),
+			   void *data)
+{
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&kmd.lock);
+	for (i = 0; !ret && i < kmd.capacity; i++) {
+		struct kminidump_event ev = { .index = i, .row = &kmd.rows[i] };
+
+		if (kmd_state(i) == KMD_ROW_VALID)
+			ret = fn(&ev, data);
+	}
+	mutex_unlock(&kmd.lock);
+	return ret;
+}
+KMD_EXPORT(kminidump_for_each_row);
+
+/* Lock-free: the panic notifier calls it with one CPU left. */
+void kmd_notify_panic(void)
+{
+	struct kminidump_event ev = { .index = 0, .row = NULL };
+
+	raw_notifier_call_chain(&kmd.consumers, KMINIDUMP_PANIC, &ev);
+}
+
+/* A module that forgot to unregister its regions: drop them before its memory goes. */
+static int kmd_module_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct module *mod = data;
+	unsigned int i, n = 0;
+
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&kmd.lock);
+	for (i = 1; i < kmd.capacity; i++) {
+		if (kmd_state(i) != KMD_ROW_FREE && kmd.slots[i].owner == mod) {
+			kmd_remove(i);
+			n++;
+		}
+	}
+	mutex_unlock(&kmd.lock);
+	if (n)
+		pr_warn("module %s went away with %u rows registered; removed them\n",
+			module_name(mod), n);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block kmd_module_nb = {
+	.notifier_call = kmd_module_event,
+};
+
+int kmd_table_init(void)
+{
+	struct kmd_table *t = kmd.table;
+	struct kmd_row *r = &kmd.rows[0];
+	int ret;
+
+	kmd.slots = kcalloc(kmd.capacity, sizeof(*kmd.slots), GFP_KERNEL);
+	if (!kmd.slots)
+		return -ENOMEM;
+	kmd.next_id = KMINIDUMP_ID_DYNAMIC;
+
+	memcpy(t->magic, KMD_TABLE_MAGIC, sizeof(t->magic));
+	t->version = cpu_to_le32(KMD_TABLE_VERSION);
+	t->hdr_size = cpu_to_le32(sizeof(*t));
+	t->row_size = cpu_to_le32(sizeof(*r));
+	t->capacity = cpu_to_le32(kmd.capacity);
+	t->kelf_pa = cpu_to_le64(kmd.kelf_pa);
+	t->kelf_va = cpu_to_le64((unsigned long)kmd.kelf);
+	t->kelf_size = cpu_to_le32(kmd.kelf_size);
+	t->nr_cpus = cpu_to_le32(nr_cpu_ids);
+	t->flags = cpu_to_le32(KMD_TABLE_F_LIVE);
+
+	r->id = cpu_to_le32(KMINIDUMP_ID_ELF);
+	strscpy(r->name, "ELF", sizeof(r->name));
+	strscpy(r->owner, KBUILD_MODNAME, sizeof(r->owner));
+	r->flags = cpu_to_le32(KMD_ROW_F_HEADER);
+	r->va = cpu_to_le64((unsigned long)kmd.kelf);
+	r->pa = cpu_to_le64(kmd.kelf_pa);
+	r->size = r->room = cpu_to_le64(kmd.kelf_size);
+	kmd_set_state(0, KMD_ROW_VALID);
+	kmd_table_changed(1);
+
+	ret = register_module_notifier(&kmd_module_nb);
+	if (ret) {
+		kfree(kmd.slots);
+		kmd.slots = NULL;
+	}
+	return ret;
+}
+
+void kmd_table_exit(void)
+{
+	unsigned int i;
+
+	unregister_module_notifier(&kmd_module_nb);
+	mutex_lock(&kmd.lock);
+	for (i = 1; i < kmd.capacity; i++)
+		if (kmd_state(i) != KMD_ROW_FREE)
+			kmd_remove(i);
+	WRITE_ONCE(kmd.table->flags, 0);
+	mutex_unlock(&kmd.lock);
+	kfree(kmd.slots);
+	kmd.slots = NULL;
+}
