@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kminidump kernel API, exported by kminidump.ko in the KMINIDUMP namespace.
- * Users add MODULE_IMPORT_NS(KMINIDUMP) (the compat header spells it for
- * every kernel).
+ * Users add MODULE_IMPORT_NS(KMD_NS) (src/compat/compat.h spells the
+ * namespace for every kernel).
  *
  * A region is a named range of kernel memory that a crash analyst needs. The
  * core keeps it as one or more table rows, one per physically contiguous piece,
@@ -98,8 +98,8 @@ int kminidump_unregister_consumer(struct notifier_block *nb);
  * Call @fn for every valid row in table order, under the table mutex.
  * Stops and returns the first non-zero value @fn returns.
  */
-int kminidump_for_each_row(int (*fn)(const struct kminidump_event *ev, void *data),
-			   void *data);
+typedef int (*kminidump_row_fn_t)(const struct kminidump_event *ev, void *data);
+int kminidump_traverse(kminidump_row_fn_t fn, void *data);
 
 /*
  * Append a "KEY=VALUE" line to the private VMCOREINFO copy in KELF.

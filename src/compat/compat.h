@@ -11,7 +11,7 @@
 #include <linux/version.h>
 #include <linux/module.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#if LINUX_VERSION_MAJOR < 6 || (LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL < 1)
 #error "kminidump supports Linux 6.1 and later"
 #endif
 
@@ -20,12 +20,10 @@
  * before, they were bare identifiers that the macros stringified. Nothing
  * but the version tells the two apart at preprocessing time.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if LINUX_VERSION_MAJOR > 6 || (LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 13)
 #define KMD_NS			"KMINIDUMP"
 #else
 #define KMD_NS			KMINIDUMP
 #endif
-#define KMD_EXPORT(sym)		EXPORT_SYMBOL_NS_GPL(sym, KMD_NS)
-#define KMD_IMPORT_NS()		MODULE_IMPORT_NS(KMD_NS)
 
 #endif /* _KMINIDUMP_COMPAT_H */

@@ -25,8 +25,8 @@ struct kmd_core {
 	void *kelf;
 	size_t kelf_size;
 	phys_addr_t kelf_pa;
-	Elf64_Ehdr *ehdr;
-	Elf64_Phdr *phdr;		/* [capacity]; [0] is PT_NOTE */
+	struct elf64_hdr *ehdr;
+	struct elf64_phdr *phdr;		/* [capacity]; [0] is PT_NOTE */
 	struct kmd_table *table;
 	struct kmd_row *rows;		/* [capacity] */
 	struct kmd_slot *slots;		/* [capacity], kernel memory outside KELF */

@@ -148,6 +148,12 @@ static int kmd_cmd_del(char *args)
 	return ret;
 }
 
+static int kmd_cmd_unknown(const char *cmd)
+{
+	pr_warn("control: unknown command '%s' (add, add-va, del)\n", cmd);
+	return -EINVAL;
+}
+
 static ssize_t control_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
@@ -180,10 +186,8 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 		ret = kmd_cmd_add_va(args);
 	else if (!strcmp(cmd, "del"))
 		ret = kmd_cmd_del(args);
-	else {
-		pr_warn("control: unknown command '%s' (add, add-va, del)\n", cmd);
-		ret = -EINVAL;
-	}
+	else
+		ret = kmd_cmd_unknown(cmd);
 out:
 	kfree(buf);
 	return ret ? ret : len;

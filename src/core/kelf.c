@@ -14,7 +14,7 @@
 #include "core.h"
 
 #define KMD_NOTE_SIZE(name, descsz) \
-	(sizeof(Elf64_Nhdr) + ALIGN(sizeof(name), 4) + ALIGN(descsz, 4))
+	(sizeof(struct elf64_note) + ALIGN(sizeof(name), 4) + ALIGN(descsz, 4))
 
 /*
  * The VMCOREINFO text: a base (the kernel's own copy, or a synthesized one)
@@ -30,7 +30,7 @@ static size_t vmci_len;		/* bytes of text in KELF's note */
 
 static void *kmd_note(void *p, const char *name, u32 type, size_t descsz, void **desc)
 {
-	Elf64_Nhdr *n = p;
+	struct elf64_note *n = p;
 	size_t namesz = strlen(name) + 1;
 
 	n->n_namesz = namesz;
@@ -60,10 +60,12 @@ static void kmd_vmcoreinfo_publish(const char *text, size_t len)
 	if (len >= KMD_VMCOREINFO_ROOM)
 		len = KMD_VMCOREINFO_ROOM - 1;
 	WRITE_ONCE(v[0], 0);
+	/* the text reads empty before its body changes ... */
 	smp_wmb();
 	if (len > 1)
 		memcpy(v + 1, text + 1, len - 1);
 	memset(v + len, 0, KMD_VMCOREINFO_ROOM - len);
+	/* ... and whole again only once the body is complete */
 	smp_wmb();
 	if (len)
 		WRITE_ONCE(v[0], text[0]);
@@ -155,6 +157,7 @@ int kmd_vmcoreinfo_append_str(const char *line, bool atomic)
 		vmci_extra_len += n;
 	}
 	memcpy(v + len + 1, line + 1, n - 1);
+	/* the line's first byte ends the text until the rest is in place */
 	smp_wmb();
 	WRITE_ONCE(v[len], line[0]);
 	WRITE_ONCE(vmci_len, len + n);
@@ -179,7 +182,7 @@ int kminidump_vmcoreinfo_append(const char *fmt, ...)
 	mutex_unlock(&kmd.lock);
 	return ret;
 }
-KMD_EXPORT(kminidump_vmcoreinfo_append);
+EXPORT_SYMBOL_NS_GPL(kminidump_vmcoreinfo_append, KMD_NS);
 
 int kminidump_vmcoreinfo_append_atomic(const char *fmt, ...)
 {
@@ -198,7 +201,7 @@ int kminidump_vmcoreinfo_append_atomic(const char *fmt, ...)
 	}
 	return kmd_vmcoreinfo_append_str(line, true);
 }
-KMD_EXPORT(kminidump_vmcoreinfo_append_atomic);
+EXPORT_SYMBOL_NS_GPL(kminidump_vmcoreinfo_append_atomic, KMD_NS);
 
 /* Copy the value of VMCOREINFO line @key ("SYMBOL(prb)", "OSRELEASE"...) into @buf. */
 int kminidump_vmcoreinfo_value(const char *key, char *buf, size_t size)
@@ -226,13 +229,13 @@ int kminidump_vmcoreinfo_value(const char *key, char *buf, size_t size)
 	}
 	return -ENOENT;
 }
-KMD_EXPORT(kminidump_vmcoreinfo_value);
+EXPORT_SYMBOL_NS_GPL(kminidump_vmcoreinfo_value, KMD_NS);
 
 /* Program header @i describes row @i; make it a PT_LOAD of the row's current range. */
 void kmd_kelf_set_load(unsigned int i)
 {
 	const struct kmd_row *r = &kmd.rows[i];
-	Elf64_Phdr *p = &kmd.phdr[i];
+	struct elf64_phdr *p = &kmd.phdr[i];
 
 	WRITE_ONCE(p->p_vaddr, le64_to_cpu(r->va));
 	WRITE_ONCE(p->p_paddr, le64_to_cpu(r->pa));
@@ -240,6 +243,7 @@ void kmd_kelf_set_load(unsigned int i)
 	WRITE_ONCE(p->p_memsz, le64_to_cpu(r->size));
 	WRITE_ONCE(p->p_flags, PF_R | PF_W);
 	WRITE_ONCE(p->p_align, 0);
+	/* PT_LOAD only once the fields it vouches for are written */
 	smp_wmb();
 	WRITE_ONCE(p->p_type, PT_LOAD);
 }
@@ -247,6 +251,7 @@ void kmd_kelf_set_load(unsigned int i)
 void kmd_kelf_clear_load(unsigned int i)
 {
 	WRITE_ONCE(kmd.phdr[i].p_type, PT_NULL);
+	/* PT_NULL is visible before any field it described changes */
 	smp_wmb();
 }
 
@@ -257,9 +262,9 @@ int kmd_kelf_init(void)
 	void *p, *desc;
 	struct elf_prpsinfo *ps;
 	unsigned int cpu;
-	Elf64_Ehdr *e;
+	struct elf64_hdr *e;
 
-	notes_off = ALIGN(sizeof(Elf64_Ehdr) + kmd.capacity * sizeof(Elf64_Phdr), 8);
+	notes_off = ALIGN(sizeof(struct elf64_hdr) + kmd.capacity * sizeof(struct elf64_phdr), 8);
 	kmd.prstatus_stride = KMD_NOTE_SIZE("CORE", kmd_prstatus_size());
 	notes_end = notes_off + KMD_NOTE_SIZE(KMD_NOTE_NAME, table_sz) +
 		    KMD_NOTE_SIZE("CORE", sizeof(struct elf_prpsinfo)) +
@@ -279,7 +284,8 @@ int kmd_kelf_init(void)
 	kmd.kelf_size = size;
 	kmd.kelf_pa = virt_to_phys(kmd.kelf);
 
-	e = kmd.ehdr = kmd.kelf;
+	kmd.ehdr = kmd.kelf;
+	e = kmd.ehdr;
 	memcpy(e->e_ident, ELFMAG, SELFMAG);
 	e->e_ident[EI_CLASS] = ELFCLASS64;
 	e->e_ident[EI_DATA] = ELFDATA2LSB;
@@ -288,12 +294,12 @@ int kmd_kelf_init(void)
 	e->e_type = ET_CORE;
 	e->e_machine = ELF_ARCH;
 	e->e_version = EV_CURRENT;
-	e->e_phoff = sizeof(Elf64_Ehdr);
-	e->e_ehsize = sizeof(Elf64_Ehdr);
-	e->e_phentsize = sizeof(Elf64_Phdr);
+	e->e_phoff = sizeof(struct elf64_hdr);
+	e->e_ehsize = sizeof(struct elf64_hdr);
+	e->e_phentsize = sizeof(struct elf64_phdr);
 	e->e_phnum = kmd.capacity;
 
-	kmd.phdr = kmd.kelf + sizeof(Elf64_Ehdr);
+	kmd.phdr = kmd.kelf + sizeof(struct elf64_hdr);
 	kmd.phdr[0].p_type = PT_NOTE;
 	kmd.phdr[0].p_offset = notes_off;
 	kmd.phdr[0].p_filesz = notes_end - notes_off;
@@ -339,7 +345,10 @@ void kmd_kelf_exit(void)
 	}
 	kfree(vmci_base);
 	kfree(vmci_extra);
-	vmci_base = vmci_extra = NULL;
-	vmci_base_len = vmci_extra_len = vmci_len = 0;
+	vmci_base = NULL;
+	vmci_extra = NULL;
+	vmci_base_len = 0;
+	vmci_extra_len = 0;
+	vmci_len = 0;
 	vmci_from_kernel = false;
 }

@@ -15,6 +15,7 @@ static int kmd_panic_event(struct notifier_block *nb, unsigned long action, void
 	struct kmd_table *t = kmd.table;
 
 	WRITE_ONCE(t->panic_cpu, cpu_to_le32(raw_smp_processor_id()));
+	/* a reader that sees the PANIC flag sees the panic CPU */
 	smp_wmb();
 	WRITE_ONCE(t->flags, cpu_to_le32(le32_to_cpu(t->flags) | KMD_TABLE_F_PANIC));
 	/* ktime_get_real_seconds() reads one word on 64-bit: no seqlock to spin on */

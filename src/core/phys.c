@@ -94,4 +94,4 @@ bool kminidump_virt_to_phys(unsigned long va, phys_addr_t *pa)
 {
 	return kmd_virt_to_phys(va, pa);
 }
-KMD_EXPORT(kminidump_virt_to_phys);
+EXPORT_SYMBOL_NS_GPL(kminidump_virt_to_phys, KMD_NS);

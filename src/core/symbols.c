@@ -32,8 +32,8 @@ MODULE_PARM_DESC(use_kprobes, "Resolve symbols through kprobes when the kernel h
  * whose KMI trims kprobes. These are exported functions, so the indirect call
  * is one IBT and kCFI accept.
  */
-extern int register_kprobe(struct kprobe *p) __weak;
-extern void unregister_kprobe(struct kprobe *p) __weak;
+#pragma weak register_kprobe
+#pragma weak unregister_kprobe
 static int (*kmd_register_kprobe)(struct kprobe *p) = register_kprobe;
 static void (*kmd_unregister_kprobe)(struct kprobe *p) = unregister_kprobe;
 #endif
@@ -170,7 +170,7 @@ int kminidump_lookup_symbol(const char *symbol, unsigned long *addr)
 {
 	return kmd_lookup(symbol, addr);
 }
-KMD_EXPORT(kminidump_lookup_symbol);
+EXPORT_SYMBOL_NS_GPL(kminidump_lookup_symbol, KMD_NS);
 
 /* Writing a table: parse whole lines, keep a partial one for the next write. */
 

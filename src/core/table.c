@@ -34,6 +34,7 @@ static u32 kmd_state(unsigned int i)
 
 static void kmd_set_state(unsigned int i, u32 state)
 {
+	/* everything written before becomes visible no later than the state */
 	smp_wmb();
 	WRITE_ONCE(kmd.rows[i].state, cpu_to_le32(state));
 }
@@ -145,18 +146,22 @@ static unsigned int kmd_insert(const struct kmd_piece *pc)
 static void kmd_remove(unsigned int i)
 {
 	struct kmd_row *r = &kmd.rows[i];
-	Elf64_Phdr *p = &kmd.phdr[i];
+	struct elf64_phdr *p = &kmd.phdr[i];
 
 	kmd_notify(KMINIDUMP_REMOVE, i);
 	kmd_kelf_clear_load(i);
 	kmd_set_state(i, KMD_ROW_BUSY);
 	kmd_shift_offsets(i + 1, -(s64)kmd_room(i));
-	r->id = r->flags = r->piece = 0;
+	r->id = 0;
+	r->flags = 0;
+	r->piece = 0;
 	memset(r->name, 0, sizeof(r->name));
 	memset(r->owner, 0, sizeof(r->owner));
-	r->va = r->pa = r->size = r->room = 0;
-	p->p_offset = p->p_vaddr = p->p_paddr = p->p_filesz = p->p_memsz = 0;
-	p->p_flags = 0;
+	r->va = 0;
+	r->pa = 0;
+	r->size = 0;
+	r->room = 0;
+	memset(p, 0, sizeof(*p));	/* p_type is PT_NULL (0) already */
 	kmd.slots[i].owner = NULL;
 	kmd_set_state(i, KMD_ROW_FREE);
 	kmd_table_changed(-1);
@@ -363,7 +368,7 @@ int __kminidump_register_va(struct module *owner, u32 id, const char *name,
 	mutex_unlock(&kmd.lock);
 	return ret;
 }
-KMD_EXPORT(__kminidump_register_va);
+EXPORT_SYMBOL_NS_GPL(__kminidump_register_va, KMD_NS);
 
 int __kminidump_register_pa(struct module *owner, u32 id, const char *name,
 			    phys_addr_t pa, size_t size, u32 flags)
@@ -376,7 +381,7 @@ int __kminidump_register_pa(struct module *owner, u32 id, const char *name,
 	mutex_unlock(&kmd.lock);
 	return ret;
 }
-KMD_EXPORT(__kminidump_register_pa);
+EXPORT_SYMBOL_NS_GPL(__kminidump_register_pa, KMD_NS);
 
 int __kminidump_register_symbol(struct module *owner, u32 id, const char *name,
 				const char *symbol, size_t size, u32 flags)
@@ -391,7 +396,7 @@ int __kminidump_register_symbol(struct module *owner, u32 id, const char *name,
 	}
 	return __kminidump_register_va(owner, id, name, (void *)addr, size, flags);
 }
-KMD_EXPORT(__kminidump_register_symbol);
+EXPORT_SYMBOL_NS_GPL(__kminidump_register_symbol, KMD_NS);
 
 int kmd_del_locked(u32 id)
 {
@@ -419,7 +424,7 @@ int kminidump_unregister(u32 id)
 	mutex_unlock(&kmd.lock);
 	return ret;
 }
-KMD_EXPORT(kminidump_unregister);
+EXPORT_SYMBOL_NS_GPL(kminidump_unregister, KMD_NS);
 
 int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size)
 {
@@ -442,6 +447,7 @@ int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size)
 
 	kmd_kelf_clear_load(i);
 	kmd_set_state(i, KMD_ROW_BUSY);
+	/* the row reads BUSY before any address field changes */
 	smp_wmb();
 	WRITE_ONCE(r->va, cpu_to_le64(vstart));
 	WRITE_ONCE(r->pa, cpu_to_le64(start));
@@ -451,7 +457,7 @@ int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size)
 	kmd_notify(KMINIDUMP_UPDATE, i);
 	return 0;
 }
-KMD_EXPORT(kminidump_update_pa);
+EXPORT_SYMBOL_NS_GPL(kminidump_update_pa, KMD_NS);
 
 int kminidump_update(u32 id, const void *va, size_t size)
 {
@@ -466,7 +472,7 @@ int kminidump_update(u32 id, const void *va, size_t size)
 			return -EFAULT;
 	return kminidump_update_pa(id, va, pa, size);
 }
-KMD_EXPORT(kminidump_update);
+EXPORT_SYMBOL_NS_GPL(kminidump_update, KMD_NS);
 
 int kminidump_register_consumer(struct notifier_block *nb)
 {
@@ -484,7 +490,7 @@ int kminidump_register_consumer(struct notifier_block *nb)
 	mutex_unlock(&kmd.lock);
 	return ret;
 }
-KMD_EXPORT(kminidump_register_consumer);
+EXPORT_SYMBOL_NS_GPL(kminidump_register_consumer, KMD_NS);
 
 int kminidump_unregister_consumer(struct notifier_block *nb)
 {
@@ -495,10 +501,9 @@ int kminidump_unregister_consumer(struct notifier_block *nb)
 	mutex_unlock(&kmd.lock);
 	return ret;
 }
-KMD_EXPORT(kminidump_unregister_consumer);
+EXPORT_SYMBOL_NS_GPL(kminidump_unregister_consumer, KMD_NS);
 
-int kminidump_for_each_row(int (*fn)(const struct kminidump_event *ev, void *data),
-			   void *data)
+int kminidump_traverse(kminidump_row_fn_t fn, void *data)
 {
 	unsigned int i;
 	int ret = 0;
@@ -513,7 +518,7 @@ int kminidump_for_each_row(int (*fn)(const struct kminidump_event *ev, void *dat
 	mutex_unlock(&kmd.lock);
 	return ret;
 }
-KMD_EXPORT(kminidump_for_each_row);
+EXPORT_SYMBOL_NS_GPL(kminidump_traverse, KMD_NS);
 
 /* Lock-free: the panic notifier calls it with one CPU left. */
 void kmd_notify_panic(void)
@@ -577,7 +582,8 @@ int kmd_table_init(void)
 	r->flags = cpu_to_le32(KMD_ROW_F_HEADER);
 	r->va = cpu_to_le64((unsigned long)kmd.kelf);
 	r->pa = cpu_to_le64(kmd.kelf_pa);
-	r->size = r->room = cpu_to_le64(kmd.kelf_size);
+	r->size = cpu_to_le64(kmd.kelf_size);
+	r->room = r->size;
 	kmd_set_state(0, KMD_ROW_VALID);
 	kmd_table_changed(1);
 
