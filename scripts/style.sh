@@ -25,7 +25,9 @@ fi
 [ ${#files[@]} -gt 0 ] || die "no files to check"
 status=0
 for f in "${files[@]}"; do
-	out=$("$cp_dir/checkpatch.pl" --no-tree --strict --terse --show-types -f "$f" 2>&1) || {
+	# run outside the repository: in a git tree checkpatch drops a camelcase cache file
+	out=$(cd "$cp_dir" && ./checkpatch.pl --no-tree --strict --terse --show-types \
+		-f "$(realpath "$f")" 2>&1 | sed "s#$TOP/##") || {
 		echo "$out"
 		status=1
 	}
