@@ -25,9 +25,10 @@ fi
 [ ${#files[@]} -gt 0 ] || die "no files to check"
 status=0
 for f in "${files[@]}"; do
+	f=$(realpath "$f")
 	# run outside the repository: in a git tree checkpatch drops a camelcase cache file
 	out=$(cd "$cp_dir" && ./checkpatch.pl --no-tree --strict --terse --show-types \
-		-f "$(realpath "$f")" 2>&1 | sed "s#$TOP/##") || {
+		-f "$f" 2>&1 | sed "s#$TOP/##") || {
 		echo "$out"
 		status=1
 	}
