@@ -73,6 +73,9 @@ int kmd_symbols_write(const char __user *buf, size_t len, void **state);
 int kmd_symbols_commit(void *state);
 void kmd_symbols_show(struct seq_file *m);
 
+/* corefile.c: debugfs "core" */
+extern const struct file_operations kmd_core_fops;
+
 /* debugfs.c */
 void kmd_debugfs_init(void);
 void kmd_debugfs_exit(void);
