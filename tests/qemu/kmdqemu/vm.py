@@ -1,0 +1,588 @@
+# SPDX-License-Identifier: GPL-2.0
+"""One QEMU guest running a stock Debian kernel with the kminidump test initramfs.
+
+    vm = VM("amd64-6.12", cases=["smoke"])
+    outcome = vm.run()          # build, boot, run the cases, stop; outcome.kind == "pass"?
+
+or, driving it step by step from another script:
+
+    with VM("arm64-6.1", cases=["panic"]) as vm:
+        vm.start()
+        vm.wait("stopped", timeout=120)     # the guest panicked and QEMU paused
+        k = vm.find_kelf()                  # parse the KELF from guest RAM
+        data = vm.ram.read(k.table.kelf_pa, 4096)
+
+Channels: the console (ttyS0 / ttyAMA0) goes to console.log; KTAP goes over a
+virtio-serial port ("kmd.ktap", a unix socket on the host) that the host reads
+live and answers HOSTCHECK requests on; QMP on another unix socket. Guest RAM
+is a file in /dev/shm the host maps (GuestRAM). QEMU always runs with
+-no-reboot -action reboot=shutdown,shutdown=pause: a panic (panic=-1) or a
+poweroff leaves it paused with RAM intact; QMP's SHUTDOWN event says which.
+"""
+import atexit
+import contextlib
+import ctypes
+import os
+import select
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import weakref
+from collections import namedtuple
+
+from . import hostchecks, initramfs
+from .kelf import find_kelf, find_kelfs, Kelf
+from .paths import LOG_ROOT, HarnessError, KernelEnv, build_modules
+from .qmp import QMP, QMPError
+from .ram import GuestRAM, parse_size
+
+SHM_PREFIX = "kmdq-"
+DEFAULT_TIMEOUT = 240.0
+
+Result = namedtuple("Result", "status desc diag source")   # status: ok | fail | skip
+
+
+class Outcome:
+    """How a boot ended.
+
+    kind: pass     every case ran, nothing failed
+          fail     the guest finished (or panicked as announced) and a test failed
+          panic    the kernel panicked (WARN, oops, BUG) without a case announcing it
+          timeout  no end within the timeout
+          died     QEMU exited, or the guest stopped without finishing its cases
+          error    the harness could not build or boot
+    """
+    VM_KINDS = ("panic", "timeout", "died", "error")
+
+    def __init__(self, kind, reason, results, times):
+        self.kind, self.reason, self.results, self.times = kind, reason, results, times
+
+    @property
+    def ok(self):
+        return self.kind == "pass"
+
+    @property
+    def counts(self):
+        c = {"ok": 0, "fail": 0, "skip": 0}
+        for r in self.results:
+            c[r.status] += 1
+        return c
+
+    def __repr__(self):
+        return f"Outcome({self.kind!r}, {self.reason!r}, {self.counts})"
+
+
+_live = weakref.WeakSet()
+
+
+def _cleanup_all():
+    for vm in list(_live):
+        vm.close()
+
+
+atexit.register(_cleanup_all)
+
+
+def install_signal_handlers():
+    """Make SIGINT/SIGTERM/SIGHUP kill every VM of this process, then exit."""
+    def handler(signum, frame):
+        _cleanup_all()
+        sys.stderr.write(f"\nkilled by signal {signum}; QEMU stopped\n")
+        os._exit(128 + signum)
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, handler)
+
+
+def _pdeathsig():
+    """In the QEMU child: die with the parent (PR_SET_PDEATHSIG), own process group."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+    except Exception:
+        pass
+
+
+def sweep_stale_shm():
+    """Remove /dev/shm/kmdq-<pid>-* files whose creating process is gone."""
+    try:
+        names = os.listdir("/dev/shm")
+    except OSError:
+        return
+    for n in names:
+        if not n.startswith(SHM_PREFIX):
+            continue
+        try:
+            pid = int(n[len(SHM_PREFIX):].split("-")[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join("/dev/shm", n))
+        except (ValueError, PermissionError):
+            pass
+
+
+class VM:
+    """A test guest. See the module docstring; every argument has a default."""
+
+    def __init__(self, kernel, cases=(), modules=None, smp=1, mem="1G", append="",
+                 bzimage=False, timeout=DEFAULT_TIMEOUT, keep=False, verbose=False,
+                 stock_modules=(), build=True, make_args=(), oops_panic=True,
+                 logdir=None, on_result=None, on_line=None, qemu_args=(), checks=None,
+                 kos=None, trace=False):
+        self.env = KernelEnv(kernel)
+        self.name = kernel
+        self.arch = self.env.arch
+        if bzimage and self.arch != "amd64":
+            raise HarnessError("--bzimage is for amd64 kernels (arm64 always boots its Image)")
+        self.cases = list(cases)
+        self.modules = list(modules or [])
+        self.smp, self.mem = smp, str(mem)
+        self.mem_bytes = parse_size(mem)
+        self.append, self.bzimage = append, bzimage
+        self.timeout, self.keep, self.verbose = timeout, keep, verbose
+        self.stock_modules, self.build, self.make_args = list(stock_modules), build, make_args
+        self.oops_panic, self.qemu_args, self.kos, self.trace = oops_panic, list(qemu_args), kos, trace
+        self.on_result, self.on_line = on_result, on_line
+        self.checks = dict(hostchecks.load())
+        self.checks.update(checks or {})
+        tag = f"{kernel}{'-bz' if bzimage else ''}"
+        self.logdir = logdir or os.path.join(
+            LOG_ROOT, f"{tag}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{id(self) % 10000}")
+        self.machine = "pc" if self.arch == "amd64" else "virt"
+        self.console_log = os.path.join(self.logdir, "console.log")
+        self.proc = None
+        self.qmp = None
+        self.ktap = None
+        self._ram = None
+        self.shm = None
+        self._sockdir = None
+        self.results = []
+        self.case = None
+        self.guest_plan = None
+        self.guest_end = None          # (pass, fail, skip) from "# KMD_END"
+        self.bail = None               # "Bail out!" reason from /init
+        self.expect_panic = None       # [check, args...] or [] once armed
+        self.stop_reason = None        # SHUTDOWN event reason, "exited", "ktap-closed"
+        self._ev_seen = 0
+        self._kbuf = b""
+        self._ktap_log = None
+        self.t0 = None
+        self.times = {}
+        self.cmdline = None
+
+    # ---- context manager and cleanup --------------------------------------------------
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Kill QEMU, close channels, remove the RAM file (unless keep). Idempotent."""
+        if self._ram:
+            self._ram.close()
+            self._ram = None
+        if self.qmp:
+            if self.proc and self.proc.poll() is None:
+                self.qmp.quit()
+            self.qmp.close()
+            self.qmp = None
+        if self.proc:
+            if self.proc.poll() is None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(timeout=2)
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        if self.ktap:
+            self.ktap.close()
+            self.ktap = None
+        if self._ktap_log:
+            self._ktap_log.close()
+            self._ktap_log = None
+        if self.shm and not self.keep:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.shm)
+        if self._sockdir:
+            for f in os.listdir(self._sockdir):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(self._sockdir, f))
+            with contextlib.suppress(OSError):
+                os.rmdir(self._sockdir)
+            self._sockdir = None
+        _live.discard(self)
+
+    # ---- building and booting --------------------------------------------------------
+    def elapsed(self):
+        return time.monotonic() - self.t0 if self.t0 else 0.0
+
+    def prepare(self):
+        """Build the modules and the initramfs; return the initramfs path."""
+        t = time.monotonic()
+        if self.kos is None:
+            self.kos = build_modules(self.name, self.make_args) if self.build else []
+        self.times["build"] = time.monotonic() - t
+        t = time.monotonic()
+        cpio = initramfs.build(self.env, self.kos, self.stock_modules)
+        self.times["initramfs"] = time.monotonic() - t
+        return cpio
+
+    def kernel_cmdline(self):
+        con = "ttyS0" if self.arch == "amd64" else "ttyAMA0"
+        words = [f"console={con}", "panic_on_warn=1", "panic=-1"]
+        if self.oops_panic:
+            words.append("oops=panic")
+        if self.cases:
+            words.append("kmd.cases=" + ",".join(self.cases))
+        if self.modules:
+            words.append("kmd.modules=" + ",".join(self.modules))
+        if self.trace:
+            words.append("kmd.trace=1")
+        if self.append:
+            words.append(self.append)
+        return " ".join(words)
+
+    def qemu_command(self, cpio):
+        d = self._sockdir
+        if self.arch == "amd64":
+            image = self.env["KMD_IMAGE"] if self.bzimage else self.env["KMD_VMLINUX_PVH"]
+            cmd = ["qemu-system-x86_64", "-machine", f"{self.machine},memory-backend=mem"]
+        else:
+            image = self.env["KMD_IMAGE"]
+            cmd = ["qemu-system-aarch64", "-machine", f"{self.machine},memory-backend=mem",
+                   "-cpu", "cortex-a57"]
+        cmd += [
+            "-accel", "tcg", "-nodefaults", "-no-user-config", "-display", "none",
+            "-m", self.mem, "-smp", str(self.smp),
+            "-object", f"memory-backend-file,id=mem,size={self.mem},mem-path={self.shm},share=on",
+            "-kernel", image, "-initrd", cpio, "-append", self.kernel_cmdline(),
+            "-chardev", f"file,id=con,path={self.console_log}", "-serial", "chardev:con",
+            "-device", "virtio-serial-pci,id=vser",
+            "-chardev", f"socket,id=ktap,path={d}/ktap.sock,server=on,wait=off",
+            "-device", "virtserialport,bus=vser.0,chardev=ktap,name=kmd.ktap",
+            "-qmp", f"unix:{d}/qmp.sock,server=on,wait=off",
+            "-device", "vmcoreinfo",
+            "-no-reboot", "-action", "reboot=shutdown,shutdown=pause",
+        ]
+        return cmd + self.qemu_args
+
+    def start(self):
+        """Build what is needed and start QEMU; returns once QMP and KTAP are connected."""
+        sweep_stale_shm()
+        cpio = self.prepare()
+        os.makedirs(self.logdir, exist_ok=True)
+        self._sockdir = tempfile.mkdtemp(prefix="kmdq-")
+        self.shm = f"/dev/shm/{SHM_PREFIX}{os.getpid()}-{os.path.basename(self._sockdir)}"
+        _live.add(self)
+        cmd = self.qemu_command(cpio)
+        self.cmdline = cmd
+        with open(os.path.join(self.logdir, "cmdline.txt"), "w") as f:
+            f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+        self._ktap_log = open(os.path.join(self.logdir, "ktap.log"), "w")
+        qlog = open(os.path.join(self.logdir, "qemu.log"), "w")
+        self.t0 = time.monotonic()
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qlog,
+                                         stderr=subprocess.STDOUT, preexec_fn=_pdeathsig)
+        except OSError as e:
+            raise HarnessError(f"cannot run {cmd[0]}: {e}") from None
+        finally:
+            qlog.close()
+        try:
+            self.qmp = QMP(os.path.join(self._sockdir, "qmp.sock"))
+            self.ktap = self._connect(os.path.join(self._sockdir, "ktap.sock"))
+        except (QMPError, OSError) as e:
+            time.sleep(0.2)
+            raise HarnessError(f"QEMU did not come up: {e}\n{self.qemu_log_text()}") from None
+        self.times["qemu_up"] = self.elapsed()
+        return self
+
+    def _connect(self, path):
+        deadline = time.monotonic() + 10
+        while True:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                return s
+            except OSError:
+                s.close()
+                if time.monotonic() > deadline or (self.proc and self.proc.poll() is not None):
+                    raise
+                time.sleep(0.02)
+
+    # ---- guest RAM ---------------------------------------------------------------------
+    @property
+    def ram(self):
+        """GuestRAM over the memory-backend file (live while the guest runs)."""
+        if self._ram is None:
+            if not self.shm or not os.path.exists(self.shm):
+                raise HarnessError("guest RAM file is gone (VM not started or closed)")
+            self._ram = GuestRAM(self.shm, self.arch, self.mem_bytes, self.machine)
+        return self._ram
+
+    def kelf(self, pa):
+        """Parse the KELF at physical address pa."""
+        return Kelf(self.ram, pa)
+
+    def find_kelf(self, hint_pa=None):
+        """The one KELF in guest RAM (scan); KelfError if none or several."""
+        return find_kelf(self.ram, hint_pa)
+
+    def find_kelfs(self):
+        return find_kelfs(self.ram)
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Stop the vCPUs for the duration (no-op if already stopped)."""
+        running = self.qmp.query_status().get("running", False)
+        if running:
+            self.qmp.stop()
+        try:
+            yield
+        finally:
+            if running:
+                self.qmp.cont()
+
+    def status(self):
+        return self.qmp.query_status().get("status")
+
+    # ---- logs --------------------------------------------------------------------------
+    def console_text(self):
+        try:
+            with open(self.console_log, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def console_tail(self, n=40):
+        return "\n".join(self.console_text().rstrip("\n").splitlines()[-n:])
+
+    def qemu_log_text(self):
+        try:
+            with open(os.path.join(self.logdir, "qemu.log")) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def log(self, msg):
+        """A diagnostic from a host check: into ktap.log (and stdout with -v)."""
+        for line in str(msg).splitlines():
+            if self._ktap_log:
+                self._ktap_log.write(f"[host] # {line}\n")
+            if self.verbose:
+                print(f"# {line}", flush=True)
+
+    # ---- the event loop ----------------------------------------------------------------
+    def _record(self, status, desc, diag=(), source="guest"):
+        r = Result(status, desc, list(diag), source)
+        self.results.append(r)
+        if self.on_result:
+            self.on_result(self, r)
+        return r
+
+    def _send(self, line):
+        if self._ktap_log:
+            self._ktap_log.write(f"[host] {line}\n")
+            self._ktap_log.flush()
+        try:
+            self.ktap.sendall(line.encode() + b"\n")
+        except OSError:
+            pass
+
+    def run_check(self, name, args):
+        """Run host check name(vm, args); return (ok, msg) and never raise."""
+        fn = self.checks.get(name)
+        if fn is None:
+            return False, f"no host check named {name} (tests/qemu/hostchecks/)"
+        t = time.monotonic()
+        try:
+            ok, msg = fn(self, list(args))
+        except Exception:
+            tb = traceback.format_exc().strip()
+            self.log(tb)
+            return False, f"host check {name} raised {tb.splitlines()[-1]}"
+        self.log(f"host check {name}: {'ok' if ok else 'FAILED'} in "
+                 f"{time.monotonic() - t:.3f} s: {msg}")
+        return bool(ok), str(msg)
+
+    def _hostcheck(self, words):
+        if not words:
+            self._send("# HOSTDONE 1 HOSTCHECK without a name")
+            return
+        name, args = words[0], words[1:]
+        if name == "EXPECT_PANIC":
+            self.expect_panic = args
+            self._send("# HOSTDONE 0 armed")
+            return
+        ok, msg = self.run_check(name, args)
+        desc = f"{self.case + ': ' if self.case else ''}host {name}" + \
+            (" " + " ".join(args) if args else "")
+        self._record("ok" if ok else "fail", desc, [msg], "host")
+        self._send(f"# HOSTDONE {0 if ok else 1} {' '.join(msg.split())}")
+
+    def _guest_line(self, line):
+        if self._ktap_log:
+            self._ktap_log.write(line + "\n")
+            self._ktap_log.flush()
+        if self.on_line:
+            self.on_line(self, line)
+        if line.startswith("# HOSTCHECK"):
+            self._hostcheck(line.split()[2:])
+        elif line.startswith("# CASE "):
+            self.case = line[7:].strip()
+        elif line.startswith("# KMD_END"):
+            w = line.split()
+            self.guest_end = tuple(int(x) for x in w[2:5])
+            self.times["end"] = self.elapsed()
+        elif line.startswith("Bail out!"):
+            self.bail = line[9:].strip()
+        elif line.startswith("ok ") or line.startswith("not ok "):
+            ok = line.startswith("ok ")
+            rest = line.split(" ", 2 if ok else 3)[-1]
+            desc, sep, directive = rest.partition(" # ")
+            if ok and sep and directive.upper().startswith("SKIP"):
+                self._record("skip", desc, [directive[4:].strip()])
+            else:
+                self._record("ok" if ok else "fail", desc)
+        elif line.startswith("# ") and self.results and self.results[-1].source == "guest" \
+                and self.results[-1].status == "fail":
+            self.results[-1].diag.append(line[2:])
+        elif line.startswith("1.."):
+            self.guest_plan = int(line[3:] or 0)
+        if "KTAP version" in line and "first_line" not in self.times:
+            self.times["first_line"] = self.elapsed()
+
+    def _events(self):
+        evs = self.qmp.events[self._ev_seen:]
+        self._ev_seen = len(self.qmp.events)
+        for ev in evs:
+            if ev["event"] == "SHUTDOWN" and self.stop_reason is None:
+                self.stop_reason = ev.get("data", {}).get("reason", "shutdown")
+                self.times["stopped"] = self.elapsed()
+            elif ev["event"] == "GUEST_PANICKED" and self.stop_reason is None:
+                self.stop_reason = "guest-panic"
+                self.times["stopped"] = self.elapsed()
+
+    def step(self, timeout=0.5):
+        """Process what QEMU sent (KTAP lines, QMP events) for at most timeout seconds."""
+        if self.proc is None:
+            return
+        fds = [self.qmp.sock]
+        if self.ktap:
+            fds.append(self.ktap)
+        if self.stop_reason is None and self.proc.poll() is not None:
+            self.stop_reason = "exited"
+        if self.stop_reason == "exited":
+            return
+        try:
+            r, _, _ = select.select(fds, [], [], timeout)
+        except InterruptedError:
+            r = []
+        if self.qmp.sock in r:
+            try:
+                self.qmp.poll_events()
+            except (QMPError, ValueError):
+                pass
+        if self.ktap and self.ktap in r:
+            try:
+                data = self.ktap.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                self.ktap.close()
+                self.ktap = None
+            self._kbuf += data
+            while b"\n" in self._kbuf:
+                line, self._kbuf = self._kbuf.split(b"\n", 1)
+                self._guest_line(line.decode("utf-8", "replace").rstrip("\r"))
+        self._events()
+        if self.stop_reason is None and self.proc.poll() is not None:
+            self.stop_reason = "exited"
+
+    def wait(self, until="end", timeout=None, name=None):
+        """Process events until a condition; return True if it happened, False on timeout.
+
+        until: "end"        the guest finished its cases or stopped for any reason
+               "stopped"    QEMU paused (panic or poweroff) or exited
+               "panic"      the guest panicked (False if it stopped otherwise)
+               "hostcheck"  a host check (named name, if given) was answered
+        """
+        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
+        nchecks = sum(1 for r in self.results if r.source == "host")
+        while True:
+            if until == "end" and (self.stop_reason or self.guest_end):
+                if self.guest_end and not self.stop_reason:
+                    # give /init's poweroff a moment, so the outcome sees it
+                    self._drain_until_stop(2.0)
+                return True
+            if until in ("stopped", "panic") and self.stop_reason:
+                return until == "stopped" or self.panicked
+            if until == "hostcheck":
+                for r in self.results[nchecks:]:
+                    if r.source == "host" and (name is None or f"host {name}" in r.desc):
+                        return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.step(min(left, 0.5))
+
+    def _drain_until_stop(self, secs):
+        end = time.monotonic() + secs
+        while not self.stop_reason and time.monotonic() < end:
+            self.step(0.1)
+
+    @property
+    def panicked(self):
+        return self.stop_reason in ("guest-reset", "guest-panic")
+
+    # ---- a whole run -------------------------------------------------------------------
+    def outcome(self, timed_out=False):
+        """Classify the boot from what was seen so far."""
+        failed = any(r.status == "fail" for r in self.results)
+        if self.panicked:
+            if self.expect_panic is not None:
+                return Outcome("fail" if failed else "pass",
+                               "the guest panicked as a case announced", self.results, self.times)
+            return Outcome("panic", "the kernel panicked (WARN, oops or BUG) without a case "
+                           "announcing it", self.results, self.times)
+        if self.guest_end is not None:
+            return Outcome("fail" if failed else "pass",
+                           "all cases ran" + (f", {self.guest_end[1]} failed" if failed else ""),
+                           self.results, self.times)
+        if timed_out:
+            return Outcome("timeout", f"no end within {self.timeout:.0f} s",
+                           self.results, self.times)
+        if self.bail:
+            return Outcome("died", f"/init bailed out: {self.bail}", self.results, self.times)
+        if self.stop_reason == "exited":
+            rc = self.proc.returncode if self.proc else None
+            return Outcome("died", f"QEMU exited (status {rc})", self.results, self.times)
+        return Outcome("died", f"the guest stopped ({self.stop_reason}) before finishing "
+                       "its cases", self.results, self.times)
+
+    def run(self):
+        """start(), wait for the end, run the post-panic check, close(); return an Outcome."""
+        try:
+            try:
+                self.start()
+            except HarnessError as e:
+                return Outcome("error", str(e), self.results, self.times)
+            done = self.wait("end")
+            if self.panicked and self.expect_panic:
+                name, args = self.expect_panic[0], self.expect_panic[1:]
+                ok, msg = self.run_check(name, args)
+                self._record("ok" if ok else "fail",
+                             f"{self.case + ': ' if self.case else ''}after panic: host {name}"
+                             + (" " + " ".join(args) if args else ""), [msg], "host")
+            self.times["total"] = self.elapsed()
+            out = self.outcome(timed_out=not done)
+            with open(os.path.join(self.logdir, "outcome.txt"), "w") as f:
+                f.write(f"{out.kind}: {out.reason}\n{out.counts}\n{self.times}\n")
+            return out
+        finally:
+            self.close()
