@@ -8,22 +8,25 @@
 # arguments changed since the last successful build, make is not run at all.
 # Prints the absolute path of every .ko produced, one per line, on stdout.
 #
-# Usage: scripts/build-modules.sh [-q] [-f] NAME [OUTDIR] [MAKE_ARGS...]
+# Usage: scripts/build-modules.sh [-q] [-f] [--ref REF] NAME [OUTDIR] [MAKE_ARGS...]
 #   NAME       kernel name from tests/kernels.conf (fetched if needed)
 #   OUTDIR     build directory (default: $KMD_CACHE/build/NAME); omit or give "" to keep the default
 #   MAKE_ARGS  extra make arguments, e.g. W=1 C=2 (anything with '=' or starting with '-')
 #   -f         run make even if nothing changed
 #   -q         no make output unless it fails
+#   --ref REF  build the sources of git commit REF instead of the work tree (other
+#              engineers' uncommitted files stay out); default $KMD_SRC_REF if set
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: ${0##*/} [-q] [-f] NAME [OUTDIR] [MAKE_ARGS...]" >&2; exit 2; }
+usage() { echo "usage: ${0##*/} [-q] [-f] [--ref REF] NAME [OUTDIR] [MAKE_ARGS...]" >&2; exit 2; }
 
-quiet=0 force=0
+quiet=0 force=0 ref=${KMD_SRC_REF:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	-q) quiet=1 ;;
 	-f) force=1 ;;
+	--ref) [ $# -ge 2 ] || usage; ref=$2; shift ;;
 	-h|--help) usage ;;
 	-*) break ;;
 	*) break ;;
@@ -39,7 +42,8 @@ if [ $# -gt 0 ] && [[ $1 != *=* ]] && [[ $1 != -* ]]; then
 	shift
 fi
 make_args=("$@")
-out=${out:-$KMD_CACHE/build/$name}
+# A --ref build gets its own directory, so it does not thrash with work-tree builds.
+out=${out:-$KMD_CACHE/build/$name${ref:+@${ref//[^A-Za-z0-9._-]/_}}}
 
 env_file=$("$TOP/scripts/fetch-kernel.sh" --print-env "$name")
 # shellcheck disable=SC1090
@@ -65,21 +69,38 @@ excl=(--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c'
 	--exclude='.tmp_versions/' --exclude='.*.d' --exclude='*.dwo' --exclude='.build.stamp')
 changes=$tmp/changes
 : >"$changes"
-rsync -a -O --delete -i "${excl[@]}" "$TOP/VERSION" "$out/" >>"$changes"
+srctop=$TOP
+sync=(rsync -a -O --delete -i "${excl[@]}")
+if [ -n "$ref" ]; then
+	# git archive stamps every file with the commit time: compare contents, and let
+	# copied files take the current time so make sees them as new.
+	srctop=$tmp/src
+	mkdir -p "$srctop"
+	paths=(VERSION include src)
+	git -C "$TOP" cat-file -e "$ref:tests/kmod/Kbuild" 2>/dev/null && paths+=(tests/kmod)
+	git -C "$TOP" archive "$ref" "${paths[@]}" | tar -x -C "$srctop" ||
+		die "cannot export ${paths[*]} from git ref $ref"
+	sync=(rsync -rlpc -O --delete -i "${excl[@]}")
+fi
+"${sync[@]}" "$srctop/VERSION" "$out/" >>"$changes"
 for d in include src; do
 	mkdir -p "$out/$d"
-	rsync -a -O --delete -i "${excl[@]}" "$TOP/$d/" "$out/$d/" >>"$changes"
+	"${sync[@]}" "$srctop/$d/" "$out/$d/" >>"$changes"
 done
 have_kmod=0
-if [ -e "$TOP/tests/kmod/Kbuild" ]; then
+if [ -e "$srctop/tests/kmod/Kbuild" ]; then
 	have_kmod=1
 	mkdir -p "$out/tests/kmod"
-	rsync -a -O --delete -i "${excl[@]}" "$TOP/tests/kmod/" "$out/tests/kmod/" >>"$changes"
+	"${sync[@]}" "$srctop/tests/kmod/" "$out/tests/kmod/" >>"$changes"
 else
 	rm -rf "$out/tests/kmod"
 fi
+# Source dirs that are gone keep only build products (excluded from --delete): drop them.
+find "$out/src" "$out/include" -depth -mindepth 1 -type d 2>/dev/null | while read -r d; do
+	[ -e "$srctop/${d#"$out"/}" ] || rm -rf "$d"
+done
 
-mk=(make -C "$KMD_KDIR" -j"$(nproc)" "KMD_VERSION=$(cat "$TOP/VERSION")")
+mk=(make -C "$KMD_KDIR" -j"$(nproc)" "KMD_VERSION=$(cat "$srctop/VERSION")")
 if [ "$KMD_ARCH" = arm64 ]; then
 	mk+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 fi
@@ -87,10 +108,18 @@ mk+=("${make_args[@]}")
 
 stamp=$out/.build.stamp
 want_stamp="$KMD_KVER have_kmod=$have_kmod ${mk[*]}"
+# The modules the last build made (modules.order), not stale .ko files of removed dirs.
 list_kos() {
-	local d dirs=("$out/src")
-	[ -d "$out/tests/kmod" ] && dirs+=("$out/tests/kmod")
-	find "${dirs[@]}" -name '*.ko' | sort
+	local d m
+	for d in "$out/src" "$out/tests/kmod"; do
+		[ -r "$d/modules.order" ] || continue
+		while read -r m; do
+			m=${m%.o}
+			m=${m%.ko}.ko
+			case $m in /*) ;; *) m=$d/$m ;; esac
+			[ -e "$m" ] && echo "$m"
+		done <"$d/modules.order"
+	done
 }
 
 if [ "$force" = 0 ] && [ ! -s "$changes" ] && [ -e "$stamp" ] &&

@@ -15,7 +15,7 @@ declare -A PKG=(
 	[qemu-system-x86_64]=qemu-system-x86 [qemu-system-aarch64]=qemu-system-arm
 	[busybox]=busybox-static [cpio]=cpio [depmod]=kmod [xz]=xz-utils [zstd]=zstd
 	[dkms]=dkms [crash]=crash [makedumpfile]=makedumpfile [socat]=socat
-	[clang]=clang [sparse]=sparse [python3]=python3
+	[clang]=clang [sparse]=sparse [python3]=python3 [rsync]=rsync [file]=file
 )
 # files -> package (libraries and data that have no command)
 declare -A FILEPKG=(

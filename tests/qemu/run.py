@@ -39,6 +39,8 @@ def main():
                     help="comma list of stock kernel modules to pack (cases: stock_modprobe)")
     ap.add_argument("--make-args", default="", help="extra make arguments, e.g. W=1")
     ap.add_argument("--no-build", action="store_true", help="do not build our modules")
+    ap.add_argument("--src-ref", default=os.environ.get("KMD_SRC_REF"),
+                    help="build the modules of this git commit, not the work tree")
     ap.add_argument("--keep", action="store_true",
                     help="keep the guest RAM file in /dev/shm (path printed)")
     ap.add_argument("--timeout", type=float, default=240.0,
@@ -83,7 +85,7 @@ def main():
                     stock_modules=[m for m in a.stock_modules.split(",") if m],
                     build=not a.no_build, make_args=a.make_args.split(),
                     oops_panic=not a.no_oops_panic, on_result=on_result, on_line=on_line,
-                    trace=a.trace)
+                    trace=a.trace, src_ref=a.src_ref)
         except HarnessError as e:
             print(f"# {name}: {e}", flush=True)
             worst = max(worst, EXIT["error"])

@@ -189,9 +189,10 @@ class Cpio:
         return self.buf.getvalue()
 
 
-def build(env, kos, stock=(), verbose=False):
-    """Return the path of a cached initramfs for kernel env with our .ko files kos
-    and the extra stock modules named in stock (loadable from cases)."""
+def build(env, kos, stock=(), cases_dirs=(), verbose=False):
+    """Return the path of a cached initramfs for kernel env with our .ko files kos,
+    the extra stock modules named in stock (loadable from cases), and the cases of
+    tests/qemu/cases plus those of cases_dirs."""
     arch = env.arch
     sm = StockModules(env)
     files = []      # (archive path, host path or bytes, mode)
@@ -204,10 +205,14 @@ def build(env, kos, stock=(), verbose=False):
     add("kmd/lib.sh", os.path.join(QEMU_DIR, "guest", "lib.sh"))
     add("kmd/bin/kmd-wr", guest_helper(arch), 0o755)
     add("kmd/env", f"KMD_KERNEL={env.name}\nKMD_ARCH={arch}\nKMD_KVER={env.kver}\n".encode())
-    cases_dir = os.path.join(QEMU_DIR, "cases")
-    for c in sorted(os.listdir(cases_dir)):
-        if c.endswith(".sh"):
-            add("kmd/cases/" + c, os.path.join(cases_dir, c))
+    seen = {}
+    for cases_dir in [os.path.join(QEMU_DIR, "cases")] + list(cases_dirs):
+        for c in sorted(os.listdir(cases_dir)):
+            if c.endswith(".sh"):
+                if c in seen:
+                    raise HarnessError(f"case {c} is in both {seen[c]} and {cases_dir}")
+                seen[c] = cases_dir
+                add("kmd/cases/" + c, os.path.join(cases_dir, c))
     for ko in kos:
         add("kmd/modules/" + os.path.basename(ko), ko)
     boot = []

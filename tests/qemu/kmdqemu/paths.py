@@ -49,11 +49,14 @@ class KernelEnv(dict):
         self.kver = self["KMD_KVER"]
 
 
-def build_modules(name, make_args=(), quiet=True):
-    """Run scripts/build-modules.sh NAME; return the .ko paths it printed."""
+def build_modules(name, make_args=(), quiet=True, ref=None):
+    """Run scripts/build-modules.sh NAME; return the .ko paths it printed.
+    ref: build git commit ref instead of the work tree."""
     cmd = [os.path.join(TOP, "scripts", "build-modules.sh")]
     if quiet:
         cmd.append("-q")
+    if ref:
+        cmd += ["--ref", ref]
     cmd += [name] + list(make_args)
     out = _run(cmd, f"scripts/build-modules.sh {name}")
     return [l for l in out.splitlines() if l.endswith(".ko")]

@@ -132,7 +132,7 @@ class VM:
                  bzimage=False, timeout=DEFAULT_TIMEOUT, keep=False, verbose=False,
                  stock_modules=(), build=True, make_args=(), oops_panic=True,
                  logdir=None, on_result=None, on_line=None, qemu_args=(), checks=None,
-                 kos=None, trace=False):
+                 kos=None, trace=False, cases_dirs=(), src_ref=None):
         self.env = KernelEnv(kernel)
         self.name = kernel
         self.arch = self.env.arch
@@ -147,6 +147,8 @@ class VM:
         self.stock_modules, self.build, self.make_args = list(stock_modules), build, make_args
         self.oops_panic, self.qemu_args, self.kos, self.trace = oops_panic, list(qemu_args), kos, trace
         self.on_result, self.on_line = on_result, on_line
+        self.cases_dirs = list(cases_dirs)
+        self.src_ref = src_ref
         self.checks = dict(hostchecks.load())
         self.checks.update(checks or {})
         tag = f"{kernel}{'-bz' if bzimage else ''}"
@@ -225,10 +227,11 @@ class VM:
         """Build the modules and the initramfs; return the initramfs path."""
         t = time.monotonic()
         if self.kos is None:
-            self.kos = build_modules(self.name, self.make_args) if self.build else []
+            self.kos = build_modules(self.name, self.make_args, ref=self.src_ref) \
+                if self.build else []
         self.times["build"] = time.monotonic() - t
         t = time.monotonic()
-        cpio = initramfs.build(self.env, self.kos, self.stock_modules)
+        cpio = initramfs.build(self.env, self.kos, self.stock_modules, self.cases_dirs)
         self.times["initramfs"] = time.monotonic() - t
         return cpio
 
@@ -551,8 +554,9 @@ class VM:
             return Outcome("panic", "the kernel panicked (WARN, oops or BUG) without a case "
                            "announcing it", self.results, self.times)
         if self.guest_end is not None:
+            nfail = sum(1 for r in self.results if r.status == "fail")
             return Outcome("fail" if failed else "pass",
-                           "all cases ran" + (f", {self.guest_end[1]} failed" if failed else ""),
+                           "all cases ran" + (f", {nfail} failed" if failed else ""),
                            self.results, self.times)
         if timed_out:
             return Outcome("timeout", f"no end within {self.timeout:.0f} s",
