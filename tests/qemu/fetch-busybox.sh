@@ -40,7 +40,7 @@ if [ ! -x "$dir/bin/busybox" ]; then
 	fi
 	dpkg -x "$f" "$tmp/root"
 	mkdir -p "$dir/bin"
-	cp "$tmp/root/bin/busybox" "$dir/bin/busybox.tmp"
-	mv "$dir/bin/busybox.tmp" "$dir/bin/busybox"
+	cp "$tmp/root/bin/busybox" "$dir/bin/.busybox.$$"
+	mv "$dir/bin/.busybox.$$" "$dir/bin/busybox"
 fi
 echo "$dir/bin/busybox"

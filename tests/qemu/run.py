@@ -10,22 +10,45 @@ Exit status: 0 all passed; 1 a test failed; 3 the VM panicked unexpectedly,
 died or timed out; 4 the harness could not build or boot; 2 usage.
 """
 import argparse
+import concurrent.futures
 import os
 import sys
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from kmdqemu import VM, HarnessError, install_signal_handlers, kernel_names  # noqa: E402
+from kmdqemu import hostchecks  # noqa: E402
 
 EXIT = {"pass": 0, "fail": 1, "panic": 3, "timeout": 3, "died": 3, "error": 4}
+VM_KINDS = ("panic", "timeout", "died", "error")
+
+
+def parse_kernels(spec, bzimage):
+    """'all', 'a,b', 'amd64-6.1:bz' -> [(name, bzimage)]."""
+    out = []
+    for w in spec.split(","):
+        if not w:
+            continue
+        name, _, flag = w.partition(":")
+        names = kernel_names() if name == "all" else [name]
+        for n in names:
+            bz = flag == "bz" or bzimage
+            if bz and not n.startswith("amd64"):
+                if name == "all":
+                    continue        # --bzimage with all: the amd64 kernels
+                raise SystemExit(f"run.py: --bzimage/:bz is for amd64 kernels, not {n}")
+            out.append((n, bz))
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser(
         description="Run kminidump QEMU test cases on stock Debian kernels.",
-        epilog="Example: tests/qemu/run.py --kernel amd64-6.12 --cases smoke")
-    ap.add_argument("--kernel", required=True,
-                    help="kernel NAME from tests/kernels.conf; a comma list or 'all'")
+        epilog="Examples: tests/qemu/run.py --kernel amd64-6.12 --cases smoke;  "
+               "tests/qemu/run.py --kernel all,amd64-6.1:bz -j2")
+    ap.add_argument("--kernel", help="kernel NAME from tests/kernels.conf; a comma list, "
+                    "'all', NAME:bz for a bzImage boot")
     ap.add_argument("--cases", default="smoke", help="comma list of cases (default: smoke)")
     ap.add_argument("--bzimage", action="store_true",
                     help="amd64: boot the bzImage (KASLR on) instead of the PVH vmlinux")
@@ -45,75 +68,96 @@ def main():
                     help="keep the guest RAM file in /dev/shm (path printed)")
     ap.add_argument("--timeout", type=float, default=240.0,
                     help="seconds per boot before it counts as hung (default 240)")
+    ap.add_argument("-j", "--jobs", type=int, default=1,
+                    help="boots at once (default 1, at most 2 on a 2-core host)")
     ap.add_argument("--trace", action="store_true", help="set -x in the guest cases")
+    ap.add_argument("--list-checks", action="store_true", help="list the host checks and exit")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="echo every guest KTAP line and host diagnostic")
     a = ap.parse_args()
 
-    names = kernel_names() if a.kernel == "all" else [k for k in a.kernel.split(",") if k]
+    if a.list_checks:
+        for name, fn in sorted(hostchecks.load().items()):
+            doc = (fn.__doc__ or "").strip().splitlines()
+            print(f"{name:20} {doc[0] if doc else ''}")
+        return 0
+    if not a.kernel:
+        ap.error("--kernel is required")
+    kernels = parse_kernels(a.kernel, a.bzimage)
     cases = [c for c in a.cases.split(",") if c]
     install_signal_handlers()
 
+    lock = threading.Lock()
     n = 0
     totals = {"ok": 0, "fail": 0, "skip": 0}
-    worst = 0
-    print("KTAP version 1", flush=True)
+
+    def say(*lines):
+        with lock:
+            for line in lines:
+                print(line, flush=True)
+
+    def tag_of(vm):
+        return vm.name + ("-bz" if vm.bzimage else "")
 
     def on_result(vm, r):
         nonlocal n
-        n += 1
-        totals[r.status] += 1
-        tag = vm.name + ("-bz" if vm.bzimage else "")
+        with lock:
+            n += 1
+            totals[r.status] += 1
+            num = n
+        tag = tag_of(vm)
         if r.status == "skip":
-            print(f"ok {n} {tag} {r.desc} # SKIP {' '.join(r.diag)}", flush=True)
+            say(f"ok {num} {tag} {r.desc} # SKIP {' '.join(r.diag)}")
             return
-        print(f"{'ok' if r.status == 'ok' else 'not ok'} {n} {tag} {r.desc}", flush=True)
+        lines = [f"{'ok' if r.status == 'ok' else 'not ok'} {num} {tag} {r.desc}"]
         if r.status == "fail" or (a.verbose and r.source == "host"):
-            for d in r.diag:
-                for line in str(d).splitlines():
-                    print(f"# {line}", flush=True)
+            lines += [f"# {line}" for d in r.diag for line in str(d).splitlines()]
+        say(*lines)
 
     def on_line(vm, line):
         if a.verbose and not line.startswith(("ok ", "not ok ")):
-            print(f"#   guest: {line}", flush=True)
+            say(f"#   {tag_of(vm)} guest: {line}")
 
-    for name in names:
+    def one(name, bz):
+        tag = name + ("-bz" if bz else "")
         try:
             vm = VM(name, cases=cases, smp=a.smp, mem=a.mem, append=a.append,
-                    bzimage=a.bzimage, timeout=a.timeout, keep=a.keep, verbose=a.verbose,
+                    bzimage=bz, timeout=a.timeout, keep=a.keep, verbose=a.verbose,
                     modules=[m for m in a.modules.split(",") if m],
                     stock_modules=[m for m in a.stock_modules.split(",") if m],
                     build=not a.no_build, make_args=a.make_args.split(),
                     oops_panic=not a.no_oops_panic, on_result=on_result, on_line=on_line,
                     trace=a.trace, src_ref=a.src_ref)
         except HarnessError as e:
-            print(f"# {name}: {e}", flush=True)
-            worst = max(worst, EXIT["error"])
-            continue
-        tag = name + ("-bz" if a.bzimage else "")
-        print(f"# {tag}: {'bzImage' if a.bzimage else 'PVH' if vm.arch == 'amd64' else 'Image'}"
-              f" boot, smp {a.smp}, mem {a.mem}, cases {','.join(cases)}", flush=True)
+            say(f"# {tag}: error: {e}")
+            return EXIT["error"]
+        say(f"# {tag}: {'bzImage' if bz else 'PVH' if vm.arch == 'amd64' else 'Image'}"
+            f" boot, smp {a.smp}, mem {a.mem}, cases {','.join(cases)}")
         out = vm.run()
         t = out.times
-        timing = ", ".join(f"{k} {t[k]:.1f} s" for k in ("build", "initramfs", "first_line",
-                                                          "end", "stopped", "total") if k in t)
-        print(f"# {tag}: {out.kind}: {out.reason} ({timing})", flush=True)
-        if out.kind in Outcome_VM:
-            print(f"# {tag}: console tail ({vm.console_log}):", flush=True)
-            for line in vm.console_tail(40).splitlines():
-                print(f"#   {line}", flush=True)
-        print(f"# {tag}: logs in {vm.logdir}" +
-              (f"; guest RAM kept in {vm.shm}" if a.keep and vm.shm else ""), flush=True)
-        worst = max(worst, EXIT[out.kind])
-    print(f"1..{n}", flush=True)
-    print(f"# totals: pass:{totals['ok']} fail:{totals['fail']} skip:{totals['skip']}",
-          flush=True)
-    print(f"{totals['ok']} passed, {totals['fail']} failed, {totals['skip']} skipped",
-          flush=True)
-    return worst
+        timing = ", ".join(f"{k} {t[k]:.1f} s" for k in (
+            "build", "initramfs", "first_line", "end", "stopped", "total") if k in t)
+        lines = [f"# {tag}: {out.kind}: {out.reason} ({timing})"]
+        if out.kind in VM_KINDS:
+            lines.append(f"# {tag}: console tail ({vm.console_log}):")
+            lines += [f"#   {line}" for line in vm.console_tail(40).splitlines()]
+        lines.append(f"# {tag}: logs in {vm.logdir}" +
+                     (f"; guest RAM kept in {vm.shm}" if a.keep and vm.shm else ""))
+        say(*lines)
+        return EXIT[out.kind]
 
+    say("KTAP version 1")
+    jobs = max(1, min(a.jobs, 2))
+    if jobs == 1:
+        codes = [one(k, bz) for k, bz in kernels]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+            codes = list(ex.map(lambda kb: one(*kb), kernels))
+    say(f"1..{n}",
+        f"# totals: pass:{totals['ok']} fail:{totals['fail']} skip:{totals['skip']}",
+        f"{totals['ok']} passed, {totals['fail']} failed, {totals['skip']} skipped")
+    return max(codes) if codes else 0
 
-Outcome_VM = ("panic", "timeout", "died", "error")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,6 +22,7 @@ import os
 import shutil
 import stat
 import subprocess
+import threading
 
 from .paths import KMD_CACHE, QEMU_DIR, HarnessError, busybox
 
@@ -117,10 +118,11 @@ class StockModules:
             else:
                 with open(src, "rb") as f:
                     data = f.read()
-            with open(out + ".tmp", "wb") as f:
+            tmp = f"{out}.tmp{os.getpid()}.{threading.get_ident()}"
+            with open(tmp, "wb") as f:
                 f.write(data)
-            os.utime(out + ".tmp", (st.st_mtime, st.st_mtime))
-            os.replace(out + ".tmp", out)
+            os.utime(tmp, (st.st_mtime, st.st_mtime))
+            os.replace(tmp, out)
         return out
 
 
@@ -136,13 +138,15 @@ def guest_helper(arch):
         return out
     os.makedirs(os.path.dirname(out), exist_ok=True)
     flags = HELPER_CFLAGS + (["-mgeneral-regs-only"] if arch == "arm64" else [])
-    r = subprocess.run([cc] + flags + ["-o", out + ".tmp", src],
+    tmp = f"{out}.tmp{os.getpid()}.{threading.get_ident()}"
+    r = subprocess.run([cc] + flags + ["-o", tmp, src],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode:
         raise HarnessError(f"building kmd-wr for {arch}:\n{r.stdout}")
-    os.replace(out + ".tmp", out)
-    with open(stamp, "w") as f:
+    os.replace(tmp, out)
+    with open(tmp + ".sha", "w") as f:
         f.write(digest)
+    os.replace(tmp + ".sha", stamp)
     return out
 
 
@@ -254,7 +258,7 @@ def build(env, kos, stock=(), cases_dirs=(), verbose=False):
         c.file(path, data, mode)
     raw = c.finish()
     os.makedirs(outdir, exist_ok=True)
-    tmp = out + f".tmp{os.getpid()}"
+    tmp = f"{out}.tmp{os.getpid()}.{threading.get_ident()}"
     with open(tmp, "wb") as f:
         f.write(gzip.compress(raw, compresslevel=6, mtime=0))
     os.replace(tmp, out)

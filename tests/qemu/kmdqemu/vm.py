@@ -516,7 +516,7 @@ class VM:
                "hostcheck"  a host check (named name, if given) was answered
         """
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
-        nchecks = sum(1 for r in self.results if r.source == "host")
+        nresults = len(self.results)
         while True:
             if until == "end" and (self.stop_reason or self.guest_end):
                 if self.guest_end and not self.stop_reason:
@@ -526,7 +526,7 @@ class VM:
             if until in ("stopped", "panic") and self.stop_reason:
                 return until == "stopped" or self.panicked
             if until == "hostcheck":
-                for r in self.results[nchecks:]:
+                for r in self.results[nresults:]:
                     if r.source == "host" and (name is None or f"host {name}" in r.desc):
                         return True
             left = deadline - time.monotonic()
