@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kminidump_kernel: internal interfaces between the module's files. */
+#ifndef _KMK_KERNEL_H
+#define _KMK_KERNEL_H
+
+#include <linux/types.h>
+#include <kminidump.h>
+
+/* Region sets, chosen with the regions= and kallsyms= parameters. */
+#define KMK_SET_MINIMAL		0x1	/* kmemdump/meminspect parity: log, uts, masks... */
+#define KMK_SET_DEFAULT		0x2	/* + what crash, drgn and makedumpfile need */
+#define KMK_SET_KALLSYMS	0x4	/* the kallsyms tables (large with KALLSYMS_ALL) */
+
+/* Fixed region ids, in the spirit of kmemdump's kmemdump_uid. */
+enum kmk_id {
+	KMK_ID_VMCOREINFO = 2,
+	KMK_ID_CONFIG,
+	KMK_ID_TOTALRAM,
+	KMK_ID_CPU_POSSIBLE,
+	KMK_ID_CPU_PRESENT,
+	KMK_ID_CPU_ONLINE,
+	KMK_ID_CPU_ACTIVE,
+	KMK_ID_JIFFIES,
+	KMK_ID_BANNER,
+	KMK_ID_NR_THREADS,
+	KMK_ID_NR_IRQS,
+	KMK_ID_TAINTED_MASK,
+	KMK_ID_TAINT_FLAGS,
+	KMK_ID_MEM_SECTION,
+	KMK_ID_NODE_DATA,
+	KMK_ID_NODE_STATES,
+	KMK_ID_PER_CPU_OFFSET,
+	KMK_ID_NR_SWAPFILES,
+	KMK_ID_INIT_UTS_NS,
+	KMK_ID_PRB,
+	KMK_ID_PRINTK_RB_STATIC,
+	KMK_ID_PRINTK_RB_DYNAMIC,
+	KMK_ID_PRB_DESCS,
+	KMK_ID_PRB_INFOS,
+	KMK_ID_PRB_DATA,
+	KMK_ID_CLEAR_SEQ,
+	KMK_ID_HIGH_MEMORY,
+	KMK_ID_INIT_MM,
+	KMK_ID_PGD,
+	KMK_ID_TK_CORE,
+	KMK_ID_SHADOW_TK,
+	KMK_ID_KALLSYMS,	/* first of the kallsyms tables */
+	KMK_ID_FIXED_END = 256,
+};
+
+/* The outcome of one wanted region, for the log and debugfs "kernel". */
+struct kmk_region {
+	const char *name;		/* row name, at most 15 characters */
+	u32 id;				/* fixed id, or 0 for fresh ones */
+	unsigned int sets;		/* KMK_SET_* it belongs to */
+	int (*add)(struct kmk_region *r);
+	const char *symbol;		/* for regions added by kmk_add_simple() */
+	size_t size;
+	/* filled in */
+	int err;			/* 0, or why it is missing */
+	const char *why;		/* one-line reason when missing */
+	unsigned int rows_added;	/* regions registered for it */
+	u64 bytes;
+};
+
+/* main.c: bookkeeping of what this module registered */
+int kmk_register_va(struct kmk_region *r, u32 id, const char *name,
+		    unsigned long va, size_t size, u32 flags);
+int kmk_register_pa(struct kmk_region *r, u32 id, const char *name,
+		    phys_addr_t pa, size_t size);
+int kmk_missing(struct kmk_region *r, int err, const char *why);
+int kmk_sym(const char *name, unsigned long *addr);
+int kmk_read_ulong(unsigned long addr, unsigned long *val);
+unsigned int kmk_current_sets(void);
+
+/* regions.c: the region catalogue */
+extern struct kmk_region kmk_regions[];
+extern const unsigned int kmk_nr_regions;
+
+/* btf.c */
+int kmk_btf_init(void);
+void kmk_btf_exit(void);
+s64 kmk_btf_struct_size(const char *name);
+s64 kmk_btf_var_size(const char *name);
+s64 kmk_btf_member_offset(const char *sname, const char *member);
+s64 kmk_btf_percpu_offset(const char *name);
+
+/* layout.c: sizes and offsets from VMCOREINFO, else BTF */
+s64 kmk_size_of(const char *type);
+s64 kmk_offset_of(const char *type, const char *member);
+s64 kmk_vmci_number(const char *key);
+
+/* pgtable.c: the page-table pages that map the regions */
+extern struct kmk_region kmk_pgt_region;
+int kmk_pgtable_init(void);
+void kmk_pgtable_exit(void);
+
+/* vmcoreinfo.c: keys the tools need that the kernel's copy may lack */
+void kmk_vmcoreinfo_complete(void);
+
+#endif /* _KMK_KERNEL_H */
