@@ -355,7 +355,9 @@ int kmd_symbols_init(void)
 	kmd_have_kprobes = use_kprobes && READ_ONCE(kmd_register_kprobe) &&
 			   READ_ONCE(kmd_unregister_kprobe);
 #endif
-	if (!kmd_have_kprobes && use_kprobes)
+	if (!use_kprobes)
+		pr_warn("kprobes disabled (use_kprobes=0): symbols resolve only through VMCOREINFO and a loaded table (kminidump symbols)\n");
+	else if (!kmd_have_kprobes)
 		pr_warn("kprobes unavailable: symbols resolve only through VMCOREINFO and a loaded table (kminidump symbols)\n");
 	return 0;
 }

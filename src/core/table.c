@@ -117,14 +117,17 @@ struct kmd_piece {
 	u64 size;
 };
 
-/* Insert one physically contiguous piece; the caller checked there is a free slot. */
+/*
+ * Insert one physically contiguous piece; the caller checked there is a free
+ * slot. Later rows move up first, leaving a gap; the row is written while it
+ * is FREE (readers skip it) and becomes a PT_LOAD, then VALID, only once whole.
+ */
 static unsigned int kmd_insert(const struct kmd_piece *pc)
 {
 	unsigned int i = kmd_first_free();
 	struct kmd_row *r = &kmd.rows[i];
 
 	kmd_shift_offsets(i + 1, pc->size);
-	kmd_set_state(i, KMD_ROW_BUSY);
 	r->id = cpu_to_le32(pc->id);
 	strscpy(r->name, pc->name, sizeof(r->name));
 	strscpy(r->owner, pc->owner ? module_name(pc->owner) : "user", sizeof(r->owner));
@@ -143,15 +146,23 @@ static unsigned int kmd_insert(const struct kmd_piece *pc)
 	return i;
 }
 
+/*
+ * Remove row @i: it stops being a PT_LOAD, gives up its room (so it occupies
+ * nothing while later rows move down over it), then becomes FREE and is wiped.
+ */
 static void kmd_remove(unsigned int i)
 {
 	struct kmd_row *r = &kmd.rows[i];
-	struct elf64_phdr *p = &kmd.phdr[i];
+	u64 room = kmd_room(i);
 
 	kmd_notify(KMINIDUMP_REMOVE, i);
 	kmd_kelf_clear_load(i);
 	kmd_set_state(i, KMD_ROW_BUSY);
-	kmd_shift_offsets(i + 1, -(s64)kmd_room(i));
+	WRITE_ONCE(r->room, 0);
+	kmd_shift_offsets(i + 1, -(s64)room);
+	kmd_set_state(i, KMD_ROW_FREE);
+	smp_wmb();	/* FREE before the fields go: readers skip FREE rows */
+	memset(&kmd.phdr[i], 0, sizeof(kmd.phdr[i]));
 	r->id = 0;
 	r->flags = 0;
 	r->piece = 0;
@@ -160,10 +171,7 @@ static void kmd_remove(unsigned int i)
 	r->va = 0;
 	r->pa = 0;
 	r->size = 0;
-	r->room = 0;
-	memset(p, 0, sizeof(*p));	/* p_type is PT_NULL (0) already */
 	kmd.slots[i].owner = NULL;
-	kmd_set_state(i, KMD_ROW_FREE);
 	kmd_table_changed(-1);
 }
 

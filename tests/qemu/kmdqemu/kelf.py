@@ -238,7 +238,8 @@ class Kelf:
             if strict and ph.offset != expect_off:
                 p.append(f"row {r.index} ({r.name}) p_offset {ph.offset}, expected {expect_off}")
             expect_off += r.room
-            spans.append((ph.offset, ph.offset + r.room, r.index))
+            if r.room:     # a row being removed gives up its room first
+                spans.append((ph.offset, ph.offset + r.room, r.index))
         spans.sort()
         last_end, last_i = t.kelf_size, 0
         for start, end, i in spans:

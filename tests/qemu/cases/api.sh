@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# api: consumers (backends) see ADD, REMOVE and UPDATE; one that attaches late
+# first gets an ADD for every existing row; two consumers at once each see all.
+
+T=/sys/kernel/debug/kmd_test/cmd
+
+kmd_insmod kminidump.ko || { ktap_fail "insmod kminidump.ko"; return 0; }
+kmd_insmod kmd_test.ko || { ktap_fail "insmod kmd_test.ko"; return 0; }
+
+# field CONSUMER KEY: a counter of /sys/kernel/debug/kmd_test/consumerN
+field() {
+	awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' \
+		"/sys/kernel/debug/kmd_test/consumer$1"
+}
+rows() {
+	echo $(($(wc -l < "$KMD_DBG/regions") - 1))
+}
+expect() {	# expect DESC GOT WANT
+	[ "$2" = "$3" ] && ktap_ok "$1" || ktap_fail "$1" "got $2, expected $3"
+}
+
+kwrite "$KMD_DBG/control" add jiffies_64 8
+kwrite "$KMD_DBG/control" add nr_irqs 4
+n=$(rows)
+check "attach consumer 0" kwrite "$T" attach 0
+expect "consumer 0 replayed every existing row" "$(field 0 replayed)" "$n"
+check "register" kwrite "$T" reg-va c_one kmalloc
+expect "consumer 0 saw the ADD" "$(field 0 adds)" $((n + 1))
+check "register movable" kwrite "$T" reg-va c_move alt movable
+check "update" kwrite "$T" update c_move kmalloc
+expect "consumer 0 saw the UPDATE" "$(field 0 updates)" 1
+check "attach consumer 1 late" kwrite "$T" attach 1
+expect "consumer 1 replayed every existing row" "$(field 1 replayed)" "$(rows)"
+check "unregister" kwrite "$T" unreg c_one
+expect "consumer 0 saw the REMOVE" "$(field 0 removes)" 1
+expect "consumer 1 saw the REMOVE" "$(field 1 removes)" 1
+expect_errno EALREADY kwrite "$T" attach 1 &&
+	ktap_ok "attaching twice is refused" || ktap_fail "attaching twice is refused" "$KMD_ERR"
+check "detach consumer 0" kwrite "$T" detach 0
+check "unregister after detach" kwrite "$T" unreg c_move
+expect "a detached consumer sees nothing more" "$(field 0 removes)" 1
+expect "consumer 1 still sees events" "$(field 1 removes)" 2
+check "detach consumer 1" kwrite "$T" detach 1
+rmmod kmd_test && rmmod kminidump && ktap_ok "rmmod" || ktap_fail "rmmod"

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Host checks for the core's table: planted bytes at the PAs the table gives,
+and consistency of the table seen from outside the guest while writers run.
+
+Each public function takes (vm, args) and returns (ok, message).
+"""
+import time
+
+from kmdqemu.kelf import KelfError, find_kelf
+
+
+def _pattern(seed, i):
+    """Byte i of a buffer planted by tests/kmod/kmd_test.c with @seed (kmd_pattern())."""
+    return (seed * 131 + i * 7 + (i >> 8) + 1) & 0xff
+
+
+def _int(s):
+    return int(s, 0)
+
+
+def _bad_bytes(data, seed, first):
+    """Offsets (relative to the buffer) in data whose byte is not the pattern."""
+    return [first + j for j, b in enumerate(data) if 0 <= first + j and b != _pattern(seed, first + j)]
+
+
+def region_pattern(vm, args):
+    """region_pattern NAME BUF_VA SIZE SEED: every piece of region NAME holds, at its PA,
+    the planted bytes of the buffer at BUF_VA; together the pieces cover [BUF_VA, +SIZE)."""
+    name, buf_va, size, seed = args[0], _int(args[1]), _int(args[2]), _int(args[3])
+    with vm.paused():
+        try:
+            k = find_kelf(vm.ram)
+        except KelfError as e:
+            return False, str(e)
+        rows = [r for r in k.region_rows(name) if r.is_valid]
+        if not rows:
+            return False, f"no valid row named {name}"
+        covered, problems = 0, []
+        for r in rows:
+            first = r.va - buf_va
+            data = vm.ram.read(r.pa, r.size)
+            # rows are widened to 4-byte boundaries: only the buffer's own bytes count
+            lo, hi = max(0, -first), min(r.size, size - first)
+            bad = _bad_bytes(data[lo:hi], seed, first + lo)
+            if bad:
+                problems.append(f"piece {r.piece} (pa 0x{r.pa:x}): {len(bad)} bytes differ, "
+                                f"first at buffer offset {bad[0]}")
+            covered += max(0, hi - lo)
+    if covered != size:
+        problems.append(f"pieces cover {covered} of {size} bytes")
+    if problems:
+        return False, "; ".join(problems)
+    return True, f"{name}: {len(rows)} piece(s), {size} bytes match seed {seed}"
+
+
+def region_absent(vm, args):
+    """region_absent NAME: no non-free row is named NAME."""
+    with vm.paused():
+        k = find_kelf(vm.ram)
+        rows = k.region_rows(args[0])
+    if rows:
+        return False, f"{len(rows)} row(s) named {args[0]} remain"
+    return True, f"no row named {args[0]}"
+
+
+def region_at(vm, args):
+    """region_at NAME VA SIZE: region NAME's first piece starts at VA with SIZE bytes in all."""
+    name, va, size = args[0], _int(args[1]), _int(args[2])
+    with vm.paused():
+        k = find_kelf(vm.ram)
+        rows = k.region_rows(name)
+    if not rows:
+        return False, f"no row named {name}"
+    total = sum(r.size for r in rows)
+    if rows[0].va != va or total != size:
+        return False, f"{name}: va 0x{rows[0].va:x} size {total}, expected 0x{va:x} {size}"
+    return True, f"{name}: va 0x{va:x}, {size} bytes"
+
+
+# tests/kmod/kmd_test.c stress threads: chunk k of thread t is named s<t>_<k>, is
+# 64 + 4 * (t * 6 + k) bytes of seed 1000 + t * 6 + k; movable region m<t> is one page
+# of seed 2000 + 2t or 2001 + 2t.
+_PER_THREAD = 6
+
+
+def _stress_row_problems(vm, k):
+    problems = []
+    for r in k.live_rows():
+        if r.name.startswith("s") and "_" in r.name and r.name[1:].replace("_", "").isdigit():
+            t, c = (int(x) for x in r.name[1:].split("_"))
+            n = t * _PER_THREAD + c
+            if r.size != 64 + 4 * n:
+                problems.append(f"{r.name}: size {r.size}, expected {64 + 4 * n}")
+                continue
+            bad = _bad_bytes(vm.ram.read(r.pa, r.size), 1000 + n, 0)
+            if bad:
+                problems.append(f"{r.name}: bytes at pa 0x{r.pa:x} are not seed {1000 + n}")
+        elif r.name.startswith("m") and r.name[1:].isdigit():
+            t = int(r.name[1:])
+            data = vm.ram.read(r.pa, r.size)
+            if _bad_bytes(data, 2000 + 2 * t, 0) and _bad_bytes(data, 2001 + 2 * t, 0):
+                problems.append(f"{r.name}: page at pa 0x{r.pa:x} is neither home")
+    return problems
+
+
+def stress_snapshots(vm, args):
+    """stress_snapshots N: N times stop the guest, check the table as a collector would
+    see it at that instant (no torn row, no overlap, stress rows hold their own bytes),
+    and let it run again."""
+    n = _int(args[0])
+    rows_seen, valid_total = set(), 0
+    for i in range(n):
+        with vm.paused():
+            try:
+                k = find_kelf(vm.ram)
+            except KelfError as e:
+                return False, f"snapshot {i}: {e}"
+            problems = k.check(strict=False) + _stress_row_problems(vm, k)
+            live = k.live_rows()
+        if problems:
+            return False, f"snapshot {i} (gen {k.table.gen}): " + "; ".join(problems[:5])
+        valid_total += len(live)
+        rows_seen.update(r.name for r in live)
+        time.sleep(0.02)
+    stress_rows = [x for x in rows_seen if x[:1] in "sm"]
+    if not stress_rows:
+        return False, "no stress row was ever seen: the threads did not run"
+    return True, (f"{n} snapshots consistent; {len(stress_rows)} distinct stress rows seen, "
+                  f"{valid_total / n:.1f} valid rows on average")
