@@ -18,6 +18,7 @@ esac
 
 # row 0: "   0 <id> ELF <va> <pa> <size> <room> H kminidump"
 row0=$(echo "$regions" | awk '$1 == "0" { print }')
+# shellcheck disable=SC2086 # split the row into fields
 set -- $row0
 if [ "$1" = 0 ] && [ "$3" = ELF ] && [ "$8" = H ]; then
 	ktap_ok "row 0 is the ELF header"

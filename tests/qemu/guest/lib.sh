@@ -85,7 +85,7 @@ check() {
 }
 
 hostcheck() {
-	local tag st msg line
+	local st msg line
 	echo "# HOSTCHECK $*" >&3
 	echo "# HOSTCHECK $*"
 	while IFS= read -r line <&3; do

@@ -168,6 +168,8 @@ class VM:
         self.guest_end = None          # (pass, fail, skip) from "# KMD_END"
         self.bail = None               # "Bail out!" reason from /init
         self.expect_panic = None       # [check, args...] or [] once armed
+        self.deferred = set()          # HOSTCHECK names the driving script answers itself
+        self.pending = None            # (name, args) of a deferred HOSTCHECK not answered yet
         self.stop_reason = None        # SHUTDOWN event reason, "exited", "ktap-closed"
         self._ev_seen = 0
         self._kbuf = b""
@@ -422,11 +424,25 @@ class VM:
             self.expect_panic = args
             self._send("# HOSTDONE 0 armed")
             return
+        if name in self.deferred:
+            self.pending = (name, args)
+            return
         ok, msg = self.run_check(name, args)
+        self._answer(name, args, ok, msg)
+
+    def _answer(self, name, args, ok, msg):
         desc = f"{self.case + ': ' if self.case else ''}host {name}" + \
             (" " + " ".join(args) if args else "")
         self._record("ok" if ok else "fail", desc, [msg], "host")
-        self._send(f"# HOSTDONE {0 if ok else 1} {' '.join(msg.split())}")
+        self._send(f"# HOSTDONE {0 if ok else 1} {' '.join(str(msg).split())}")
+
+    def answer(self, ok, msg=""):
+        """Answer the pending deferred HOSTCHECK (see wait("request")); the guest resumes."""
+        if self.pending is None:
+            raise HarnessError("no HOSTCHECK is waiting for an answer")
+        name, args = self.pending
+        self.pending = None
+        self._answer(name, args, ok, msg or ("ok" if ok else "failed"))
 
     def _guest_line(self, line):
         if self._ktap_log:
@@ -514,6 +530,9 @@ class VM:
                "stopped"    QEMU paused (panic or poweroff) or exited
                "panic"      the guest panicked (False if it stopped otherwise)
                "hostcheck"  a host check (named name, if given) was answered
+               "request"    the guest sent "# HOSTCHECK name ..." for a name in
+                            vm.deferred and blocks; vm.pending is (name, args) and the
+                            script answers with vm.answer(ok, msg) when it is done
         """
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
         nresults = len(self.results)
@@ -525,6 +544,8 @@ class VM:
                 return True
             if until in ("stopped", "panic") and self.stop_reason:
                 return until == "stopped" or self.panicked
+            if until == "request" and self.pending and name in (None, self.pending[0]):
+                return True
             if until == "hostcheck":
                 for r in self.results[nresults:]:
                     if r.source == "host" and (name is None or f"host {name}" in r.desc):
