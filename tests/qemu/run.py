@@ -114,6 +114,9 @@ def main():
             lines += [f"# {line}" for d in r.diag for line in str(d).splitlines()]
         say(*lines)
 
+    def on_diag(vm, r, line):
+        say(f"# {line}")
+
     def on_line(vm, line):
         if a.verbose and not line.startswith(("ok ", "not ok ")):
             say(f"#   {tag_of(vm)} guest: {line}")
@@ -127,6 +130,7 @@ def main():
                     stock_modules=[m for m in a.stock_modules.split(",") if m],
                     build=not a.no_build, make_args=a.make_args.split(),
                     oops_panic=not a.no_oops_panic, on_result=on_result, on_line=on_line,
+                    on_diag=on_diag,
                     trace=a.trace, src_ref=a.src_ref)
         except HarnessError as e:
             say(f"# {tag}: error: {e}")

@@ -132,7 +132,7 @@ class VM:
                  bzimage=False, timeout=DEFAULT_TIMEOUT, keep=False, verbose=False,
                  stock_modules=(), build=True, make_args=(), oops_panic=True,
                  logdir=None, on_result=None, on_line=None, qemu_args=(), checks=None,
-                 kos=None, trace=False, cases_dirs=(), src_ref=None):
+                 kos=None, trace=False, cases_dirs=(), src_ref=None, on_diag=None):
         self.env = KernelEnv(kernel)
         self.name = kernel
         self.arch = self.env.arch
@@ -146,7 +146,7 @@ class VM:
         self.timeout, self.keep, self.verbose = timeout, keep, verbose
         self.stock_modules, self.build, self.make_args = list(stock_modules), build, make_args
         self.oops_panic, self.qemu_args, self.kos, self.trace = oops_panic, list(qemu_args), kos, trace
-        self.on_result, self.on_line = on_result, on_line
+        self.on_result, self.on_line, self.on_diag = on_result, on_line, on_diag
         self.cases_dirs = list(cases_dirs)
         self.src_ref = src_ref
         self.checks = dict(hostchecks.load())
@@ -471,6 +471,8 @@ class VM:
         elif line.startswith("# ") and self.results and self.results[-1].source == "guest" \
                 and self.results[-1].status == "fail":
             self.results[-1].diag.append(line[2:])
+            if self.on_diag:
+                self.on_diag(self, self.results[-1], line[2:])
         elif line.startswith("1.."):
             self.guest_plan = int(line[3:] or 0)
         if "KTAP version" in line and "first_line" not in self.times:
