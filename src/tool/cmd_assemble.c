@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kminidump assemble: a QDL/edl md_*.BIN set -> one ELF core. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "tool.h"
+
+static void kmd_assemble_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s assemble DIR|FILES... -o CORE\n"
+		"Concatenate a QDL/edl minidump set (md_<name><N>.BIN, N the 1-based table order)\n"
+		"into one ELF core, after checking it against the first file's program headers.\n"
+		"\n"
+		"  -o, --output CORE  the core to write\n"
+		"  -f, --force        write the concatenation even when files and headers disagree\n"
+		"  -q, --quiet        errors only\n"
+		"  -v, --verbose      say more\n"
+		"  -h, --help         this text\n",
+		KMD_PROG);
+}
+
+static void kmd_md_add(struct kmd_mdfile **f, size_t *nf, const char *path)
+{
+	struct kmd_mdfile *m;
+	const char *slash = strrchr(path, '/');
+
+	*f = kmd_realloc(*f, (*nf + 1) * sizeof(**f));
+	m = &(*f)[(*nf)++];
+	memset(m, 0, sizeof(*m));
+	m->path = kmd_strdup(path);
+	m->base = slash ? m->path + (slash - path) + 1 : m->path;
+}
+
+static int kmd_md_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kmd_mdfile *)a)->base, ((const struct kmd_mdfile *)b)->base);
+}
+
+static int kmd_md_scan_dir(const char *dir, struct kmd_mdfile **f, size_t *nf)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t at, len;
+
+	if (!d) {
+		kmd_err("Can't open %s. %s", dir, strerror(errno));
+		return KMD_EXIT_IO;
+	}
+	while ((e = readdir(d))) {
+		char *path;
+
+		if (kmd_md_parse_name(e->d_name, &at, &len)) {
+			if (e->d_name[0] != '.')
+				kmd_verbose("%s/%s: not an md_<name><N>.BIN file; ignored", dir,
+					    e->d_name);
+			continue;
+		}
+		path = kmd_malloc(strlen(dir) + strlen(e->d_name) + 2);
+		sprintf(path, "%s/%s", dir, e->d_name);
+		kmd_md_add(f, nf, path);
+		free(path);
+	}
+	closedir(d);
+	qsort(*f, *nf, sizeof(**f), kmd_md_name_cmp);	/* readdir order is no order */
+	if (!*nf) {
+		kmd_err("no md_<name><N>.BIN files in %s", dir);
+		return KMD_EXIT_NOTFOUND;
+	}
+	return 0;
+}
+
+static int kmd_md_write(const struct kmd_mdfile *f, size_t nf, const char *out)
+{
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t i;
+
+	if (fd < 0) {
+		kmd_err("Can't open %s. %s", out, strerror(errno));
+		return KMD_EXIT_IO;
+	}
+	for (i = 0; i < nf; i++) {
+		if (kmd_write_all(fd, f[i].data, f[i].size)) {
+			kmd_err("Can't write %s. %s", out, strerror(errno));
+			close(fd);
+			unlink(out);
+			return KMD_EXIT_IO;
+		}
+	}
+	if (close(fd)) {
+		kmd_err("Can't write %s. %s", out, strerror(errno));
+		unlink(out);
+		return KMD_EXIT_IO;
+	}
+	return 0;
+}
+
+static int kmd_md_map_all(struct kmd_mdfile *f, size_t nf, struct kmd_file *maps)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < nf; i++) {
+		ret = kmd_file_map(&maps[i], f[i].path);
+		if (ret)
+			return ret;
+		f[i].data = maps[i].data;
+		f[i].size = maps[i].size;
+	}
+	return 0;
+}
+
+static int kmd_assemble_run(struct kmd_mdfile *f, size_t nf, const char *out, bool force,
+			    double t0)
+{
+	struct kmd_file *maps = kmd_calloc(nf, sizeof(*maps));
+	uint64_t total;
+	size_t i;
+	int ret, code = 0;
+
+	ret = kmd_md_map_all(f, nf, maps);
+	if (!ret)
+		ret = kmd_md_order(f, nf);
+	if (!ret && kmd_assemble_check(f, nf, !force, &code)) {
+		if (force && code == KMD_EXIT_MISMATCH)
+			kmd_warn("the set does not match its program headers; writing it anyway (--force)");
+		else
+			ret = code;
+	} else if (!ret) {
+		ret = code;
+	}
+	if (!ret)
+		ret = kmd_check_not_input(out, maps, nf);
+	if (!ret)
+		ret = kmd_md_write(f, nf, out);
+	if (!ret) {
+		total = f[nf - 1].off + f[nf - 1].size;
+		kmd_info("assembled %zu files, %llu bytes, into %s in %.3f s", nf,
+			 (unsigned long long)total, out, kmd_now() - t0);
+	}
+	for (i = 0; i < nf; i++)
+		kmd_file_unmap(&maps[i]);
+	free(maps);
+	return ret;
+}
+
+int kmd_cmd_assemble(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		KMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct kmd_mdfile *f = NULL;
+	const char *out = NULL;
+	double t0 = kmd_now();
+	bool force = false;
+	size_t nf = 0, i;
+	struct stat st;
+	int opt, ret = 0;
+
+	optind = 0;	/* glibc: restart scanning after main()'s getopt */
+	while ((opt = getopt_long(argc, argv, "o:fhVqv", opts, NULL)) != -1) {
+		int ex = -1;
+
+		if (opt == 'o')
+			out = optarg;
+		else if (opt == 'f')
+			force = true;
+		else if (kmd_common_opt(opt, "assemble", kmd_assemble_usage, &ex) && ex >= 0)
+			return ex;
+	}
+	if (optind >= argc || !out) {
+		kmd_err(!out ? "assemble: give the output core with -o CORE" :
+			"assemble: give a directory or the md_*.BIN files");
+		fprintf(stderr, "Try '%s assemble --help'.\n", KMD_PROG);
+		return KMD_EXIT_USAGE;
+	}
+	if (argc - optind == 1 && !stat(argv[optind], &st) && S_ISDIR(st.st_mode))
+		ret = kmd_md_scan_dir(argv[optind], &f, &nf);
+	else
+		for (i = optind; i < (size_t)argc; i++)
+			kmd_md_add(&f, &nf, argv[i]);
+	if (!ret)
+		ret = kmd_assemble_run(f, nf, out, force, t0);
+	for (i = 0; i < nf; i++)
+		free(f[i].path);
+	free(f);
+	return ret;
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kminidump extract: RAM images or an ELF dump -> the minidump core. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "tool.h"
+
+static void kmd_extract_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s extract --ram FILE@PHYSBASE [--ram FILE@PHYSBASE ...] [--kelf PA] -o CORE\n"
+		"       %s extract --dump DUMP.elf [--kelf PA] -o CORE\n"
+		"Find the kminidump KELF header in guest RAM and write the ELF core it describes.\n"
+		"\n"
+		"  -r, --ram FILE@PHYSBASE  raw RAM image whose offset 0 is physical address PHYSBASE\n"
+		"                           (hex 0x... or decimal); QEMU memory-backend-file, pmemsave\n"
+		"  -d, --dump FILE          ELF dump with physical addresses (QEMU dump-guest-memory,\n"
+		"                           a /proc/vmcore copy)\n"
+		"  -k, --kelf PA            read the KELF header at this physical address (default: scan)\n"
+		"  -o, --output CORE        the core to write\n"
+		"  -f, --force              accept regions over 1 GiB and cores over 4 GiB, skip regions\n"
+		"                           outside the RAM sources, use truncated dumps\n"
+		"  -q, --quiet              errors only\n"
+		"  -v, --verbose            say more\n"
+		"  -h, --help               this text\n",
+		KMD_PROG, KMD_PROG);
+}
+
+static int kmd_extract_output(const struct kmd_phys *m, const struct kmd_plan *p,
+			      const char *out)
+{
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int ret;
+
+	if (fd < 0) {
+		kmd_err("Can't open %s. %s", out, strerror(errno));
+		return KMD_EXIT_IO;
+	}
+	ret = kmd_extract_write(m, p, fd, out);
+	if (close(fd) && !ret) {
+		kmd_err("Can't write %s. %s", out, strerror(errno));
+		ret = KMD_EXIT_IO;
+	}
+	if (ret)
+		unlink(out);
+	return ret;
+}
+
+int kmd_cmd_extract(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ram", required_argument, NULL, 'r' },
+		{ "dump", required_argument, NULL, 'd' },
+		{ "kelf", required_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		KMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct kmd_extract_opts o = { 0 };
+	struct kmd_phys m = { 0 };
+	struct kmd_found found = { 0 };
+	struct kmd_plan plan = { 0 };
+	const char *out = NULL, *kelf_arg = NULL;
+	uint64_t kelf_pa = 0;
+	double t0 = kmd_now();
+	char **dumps = kmd_calloc(argc, sizeof(char *)), **rams = kmd_calloc(argc, sizeof(char *));
+	size_t nd = 0, nr = 0, i;
+	int opt, ret = 0;
+
+	optind = 0;	/* glibc: restart scanning after main()'s getopt */
+	while ((opt = getopt_long(argc, argv, "r:d:k:o:fhVqv", opts, NULL)) != -1) {
+		int ex = -1;
+
+		switch (opt) {
+		case 'r':
+			rams[nr++] = optarg;
+			break;
+		case 'd':
+			dumps[nd++] = optarg;
+			break;
+		case 'k':
+			kelf_arg = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'f':
+			o.force = true;
+			break;
+		default:
+			kmd_common_opt(opt, "extract", kmd_extract_usage, &ex);
+			if (ex >= 0) {
+				ret = ex;
+				goto out;
+			}
+		}
+	}
+	if (optind < argc || !out || (!nr && !nd)) {
+		kmd_err(optind < argc ? "extract: unexpected argument '%s'" :
+			!out ? "extract: give the output core with -o CORE%s" :
+			"extract: give the memory with --ram FILE@PHYSBASE or --dump FILE%s",
+			optind < argc ? argv[optind] : "");
+		fprintf(stderr, "Try '%s extract --help'.\n", KMD_PROG);
+		ret = KMD_EXIT_USAGE;
+		goto out;
+	}
+	if (kelf_arg && kmd_parse_u64(kelf_arg, &kelf_pa)) {
+		kmd_err("--kelf %s: expected a physical address (hex 0x... or decimal)", kelf_arg);
+		ret = KMD_EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < nr && !ret; i++)
+		ret = kmd_phys_add_raw(&m, rams[i]);
+	for (i = 0; i < nd && !ret; i++)
+		ret = kmd_phys_add_elf(&m, dumps[i], o.force);
+	if (!ret)
+		ret = kmd_phys_finish(&m);
+	if (!ret)
+		ret = kmd_find_kelf(&m, kelf_arg != NULL, kelf_pa, &found);
+	if (!ret)
+		ret = kmd_extract_plan(&m, &found, &o, &plan);
+	if (!ret)
+		ret = kmd_check_not_input(out, m.files, m.nfiles);
+	if (!ret)
+		ret = kmd_extract_output(&m, &plan, out);
+	if (!ret) {
+		char flags[40];
+
+		kmd_table_flags_str(found.k.flags, flags, sizeof(flags));
+		kmd_info("read KELF at pa 0x%llx (%s): %zu regions, %llu bytes + %u bytes of header, %u skipped; wrote %s in %.3f s",
+			 (unsigned long long)found.pa, flags, plan.n,
+			 (unsigned long long)plan.bytes, found.k.kelf_size, plan.skipped, out,
+			 kmd_now() - t0);
+	}
+out:
+	kmd_plan_free(&plan);
+	kmd_found_free(&found);
+	kmd_phys_free(&m);
+	free(dumps);
+	free(rams);
+	return ret;
+}

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kminidump symbols: give the running kminidump.ko a symbol table (System.map or
+ * /proc/kallsyms) for kernels whose kallsyms lacks data symbols. The module
+ * parses lines as they come and commits the table when the file is closed
+ * (src/core/symbols.c), then shows it in its status when read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "tool.h"
+
+#define KMD_SYM_CHUNK	(64 * 1024)
+
+static void kmd_symbols_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s symbols --system-map FILE | --kallsyms FILE [--all] [--debugfs DIR]\n"
+		"Load a symbol table into the running kminidump module.\n"
+		"\n"
+		"  -s, --system-map FILE  the kernel's System.map\n"
+		"  -k, --kallsyms FILE    a copy of /proc/kallsyms read as root\n"
+		"  -a, --all              send every symbol (default: data symbols only,\n"
+		"                         types d D b B r R V v, and init_task)\n"
+		"  -D, --debugfs DIR      where debugfs is mounted (default /sys/kernel/debug)\n"
+		"  -q, --quiet            errors only\n"
+		"  -v, --verbose          say more\n"
+		"  -h, --help             this text\n",
+		KMD_PROG);
+}
+
+/* Refuses tables the module would refuse, with a better message. */
+static int kmd_symbols_check(const struct kmd_symtab *t, const char *src)
+{
+	bool init_task = false, nonzero = false;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		init_task |= !t->s[i].module && !strcmp(t->s[i].name, "init_task");
+		nonzero |= t->s[i].addr != 0;
+	}
+	if (!nonzero) {
+		kmd_err("%s: every address is 0; read /proc/kallsyms as root (kptr_restrict) or use System.map",
+			src);
+		return KMD_EXIT_FORMAT;
+	}
+	if (!init_task) {
+		kmd_err("%s has no init_task: the module measures the KASLR offset with it", src);
+		return KMD_EXIT_FORMAT;
+	}
+	return 0;
+}
+
+static int kmd_symbols_open(const char *debugfs, const char *path, int flags)
+{
+	char dir[4096];
+	struct stat st;
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	snprintf(dir, sizeof(dir), "%s/kminidump", debugfs);
+	kmd_err("Can't open %s. %s (%s)", path, strerror(errno),
+		stat(debugfs, &st) ? "is debugfs mounted? mount -t debugfs none /sys/kernel/debug" :
+		stat(dir, &st) ? "is kminidump.ko loaded, and debugfs mounted there?" :
+		"are you root?");
+	return -1;
+}
+
+static int kmd_symbols_send(const struct kmd_symtab *t, bool all, const char *debugfs,
+			    const char *path, size_t *sent)
+{
+	char *buf = kmd_malloc(KMD_SYM_CHUNK + 600);
+	size_t i, len = 0, line = 0;
+	int fd = kmd_symbols_open(debugfs, path, O_WRONLY), ret = 0;
+
+	*sent = 0;
+	if (fd < 0) {
+		free(buf);
+		return KMD_EXIT_MODULE;
+	}
+	for (i = 0; i <= t->n && !ret; i++) {
+		if (i == t->n || len >= KMD_SYM_CHUNK) {
+			if (kmd_write_all(fd, buf, len)) {
+				kmd_err("the module refused the table around line %zu: %s (its reason is in the kernel log)",
+					line, strerror(errno));
+				ret = KMD_EXIT_MODULE;
+			}
+			len = 0;
+		}
+		if (i == t->n || t->s[i].module || (!all && !kmd_sym_is_data(&t->s[i])))
+			continue;
+		len += sprintf(buf + len, "%llx %c %s\n", (unsigned long long)t->s[i].addr,
+			       t->s[i].type, t->s[i].name);
+		line++;
+	}
+	if (close(fd) && !ret) {
+		kmd_err("Can't write %s. %s", path, strerror(errno));
+		ret = KMD_EXIT_MODULE;
+	}
+	free(buf);
+	*sent = line;
+	return ret;
+}
+
+static int kmd_symbols_status(const char *debugfs, const char *path, size_t sent)
+{
+	char buf[4096], want[64];
+	size_t len = 0;
+	ssize_t n;
+	int fd = kmd_symbols_open(debugfs, path, O_RDONLY);
+
+	if (fd < 0)
+		return KMD_EXIT_MODULE;
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			kmd_err("Can't read %s. %s", path, strerror(errno));
+			close(fd);
+			return KMD_EXIT_MODULE;
+		}
+		len += n;
+	}
+	close(fd);
+	buf[len] = 0;
+	if (kmd_verbosity >= 1)
+		fputs(buf, stdout);
+	snprintf(want, sizeof(want), "table: %zu symbols", sent);
+	if (!strstr(buf, want)) {
+		kmd_err("the module did not take the table of %zu symbols (its status is above; its reason is in the kernel log)",
+			sent);
+		return KMD_EXIT_MODULE;
+	}
+	return 0;
+}
+
+int kmd_cmd_symbols(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "system-map", required_argument, NULL, 's' },
+		{ "kallsyms", required_argument, NULL, 'k' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "debugfs", required_argument, NULL, 'D' },
+		KMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *src = NULL, *debugfs = "/sys/kernel/debug";
+	struct kmd_symtab t;
+	char path[4096];
+	bool all = false;
+	int opt, ret, nsrc = 0;
+	size_t sent;
+
+	optind = 0;	/* glibc: restart scanning after main()'s getopt */
+	while ((opt = getopt_long(argc, argv, "s:k:aD:hVqv", opts, NULL)) != -1) {
+		int ex = -1;
+
+		if (opt == 's' || opt == 'k') {
+			src = optarg;
+			nsrc++;
+		} else if (opt == 'a') {
+			all = true;
+		} else if (opt == 'D') {
+			debugfs = optarg;
+		} else if (kmd_common_opt(opt, "symbols", kmd_symbols_usage, &ex) && ex >= 0) {
+			return ex;
+		}
+	}
+	if (nsrc != 1 || optind < argc) {
+		kmd_err("symbols: give one of --system-map FILE or --kallsyms FILE");
+		fprintf(stderr, "Try '%s symbols --help'.\n", KMD_PROG);
+		return KMD_EXIT_USAGE;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/kminidump/symbols", debugfs) >= sizeof(path)) {
+		kmd_err("--debugfs %s: path too long", debugfs);
+		return KMD_EXIT_USAGE;
+	}
+	ret = kmd_symtab_load(&t, src);
+	if (ret)
+		return ret;
+	ret = kmd_symbols_check(&t, src);
+	if (!ret)
+		ret = kmd_symbols_send(&t, all, debugfs, path, &sent);
+	if (!ret) {
+		kmd_verbose("sent %zu of %zu symbols to %s", sent, t.n, path);
+		ret = kmd_symbols_status(debugfs, path, sent);
+	}
+	kmd_symtab_free(&t);
+	return ret;
+}

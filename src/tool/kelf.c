@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The KELF header as include/uapi/kminidump.h specifies and src/core/kelf.c
+ * builds it: ELF64 little-endian ET_CORE, e_phnum = capacity program headers
+ * at offset 64, [0] the PT_NOTE whose first note is "KMINIDUMP"/KMD_NT_TABLE
+ * holding struct kmd_table and capacity rows.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include "tool.h"
+
+#define EH_SIZE		64
+#define PH_SIZE		56
+#define NOTE_HDR	12
+#define KMD_NOTE_NAMESZ	sizeof(KMD_NOTE_NAME)	/* 10, with the NUL */
+
+static int kmd_why(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int kmd_why(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return KMD_EXIT_FORMAT;
+}
+
+#define TBL(f)	offsetof(struct kmd_table, f)
+#define ROW(f)	offsetof(struct kmd_row, f)
+
+int kmd_kelf_parse_table(const uint8_t *d, size_t descsz, struct kmd_kelf *k,
+			 char *why, size_t whylen)
+{
+	if (descsz < sizeof(struct kmd_table))
+		return kmd_why(why, whylen, "the table note is %zu bytes, less than a table header (%zu)",
+			       descsz, sizeof(struct kmd_table));
+	if (memcmp(d + TBL(magic), KMD_TABLE_MAGIC, 8))
+		return kmd_why(why, whylen, "wrong table magic (not \"%s\")", KMD_TABLE_MAGIC);
+	k->version = kmd_le32(d + TBL(version));
+	k->hdr_size = kmd_le32(d + TBL(hdr_size));
+	k->row_size = kmd_le32(d + TBL(row_size));
+	k->capacity = kmd_le32(d + TBL(capacity));
+	k->count = kmd_le32(d + TBL(count));
+	k->gen = kmd_le32(d + TBL(gen));
+	k->kelf_pa = kmd_le64(d + TBL(kelf_pa));
+	k->kelf_va = kmd_le64(d + TBL(kelf_va));
+	k->kelf_size = kmd_le32(d + TBL(kelf_size));
+	k->flags = kmd_le32(d + TBL(flags));
+	k->panic_cpu = kmd_le32(d + TBL(panic_cpu));
+	k->nr_cpus = kmd_le32(d + TBL(nr_cpus));
+	if (k->version != KMD_TABLE_VERSION)
+		return kmd_why(why, whylen, "table version %u, this tool reads version %u",
+			       k->version, KMD_TABLE_VERSION);
+	if (k->hdr_size < sizeof(struct kmd_table) || k->hdr_size > descsz)
+		return kmd_why(why, whylen, "table hdr_size %u out of range %zu..%zu",
+			       k->hdr_size, sizeof(struct kmd_table), descsz);
+	if (k->row_size < sizeof(struct kmd_row) || k->row_size > 4096)
+		return kmd_why(why, whylen, "table row_size %u out of range %zu..4096",
+			       k->row_size, sizeof(struct kmd_row));
+	if (k->capacity < 1 || k->capacity > KMD_MAX_CAPACITY)
+		return kmd_why(why, whylen, "table capacity %u out of range 1..%u",
+			       k->capacity, KMD_MAX_CAPACITY);
+	if ((uint64_t)k->capacity * k->row_size > descsz - k->hdr_size)
+		return kmd_why(why, whylen, "%u rows of %u bytes do not fit in the %zu-byte table note",
+			       k->capacity, k->row_size, descsz);
+	if (k->nr_cpus > KMD_MAX_CPUS)
+		return kmd_why(why, whylen, "table nr_cpus %u out of range 0..%u",
+			       k->nr_cpus, KMD_MAX_CPUS);
+	k->rows = d + k->hdr_size;
+	return 0;
+}
+
+/* Walks the note chain; every note must lie inside [off, off + size). */
+static int kmd_kelf_check_notes(const uint8_t *p, uint64_t off, uint64_t size,
+				char *why, size_t whylen)
+{
+	uint64_t pos = 0;
+
+	while (pos < size) {
+		uint64_t namesz, descsz, n;
+
+		if (size - pos < NOTE_HDR)
+			return kmd_why(why, whylen, "a note header at offset 0x%llx is cut off",
+				       (unsigned long long)(off + pos));
+		namesz = kmd_le32(p + off + pos);
+		descsz = kmd_le32(p + off + pos + 4);
+		n = NOTE_HDR + kmd_align_up(namesz, 4) + kmd_align_up(descsz, 4);
+		if (n > size - pos)
+			return kmd_why(why, whylen, "the note at offset 0x%llx (%llu + %llu bytes) overruns PT_NOTE",
+				       (unsigned long long)(off + pos),
+				       (unsigned long long)namesz, (unsigned long long)descsz);
+		pos += n;
+	}
+	return 0;
+}
+
+/* ELF header and PT_NOTE of a KELF; fills machine, capacity, notes_*. */
+static int kmd_kelf_parse_ehdr(const uint8_t *p, size_t len, struct kmd_kelf *k,
+			       char *why, size_t whylen)
+{
+	uint64_t phoff, phend;
+	uint16_t phnum;
+
+	if (len < EH_SIZE)
+		return kmd_why(why, whylen, "%zu bytes, shorter than an ELF header", len);
+	if (memcmp(p, ELFMAG, SELFMAG))
+		return kmd_why(why, whylen, "no ELF magic");
+	if (p[EI_CLASS] != ELFCLASS64 || p[EI_DATA] != ELFDATA2LSB || p[EI_VERSION] != EV_CURRENT)
+		return kmd_why(why, whylen, "not a little-endian ELF64 (class %u, data %u, version %u)",
+			       p[EI_CLASS], p[EI_DATA], p[EI_VERSION]);
+	if (kmd_le16(p + 16) != ET_CORE)
+		return kmd_why(why, whylen, "ELF type %u, not ET_CORE", kmd_le16(p + 16));
+	k->machine = kmd_le16(p + 18);
+	phoff = kmd_le64(p + 32);
+	phnum = kmd_le16(p + 56);
+	if (phoff != EH_SIZE || kmd_le16(p + 54) != PH_SIZE)
+		return kmd_why(why, whylen, "program headers at %llu of %u bytes, expected at 64 of 56",
+			       (unsigned long long)phoff, kmd_le16(p + 54));
+	if (phnum < 2 || phnum > KMD_MAX_CAPACITY)
+		return kmd_why(why, whylen, "e_phnum %u out of range 2..%u", phnum, KMD_MAX_CAPACITY);
+	k->capacity = phnum;
+	phend = EH_SIZE + (uint64_t)phnum * PH_SIZE;
+	if (phend > len)
+		return kmd_why(why, whylen, "%u program headers need %llu bytes, have %zu",
+			       phnum, (unsigned long long)phend, len);
+	if (kmd_le32(p + EH_SIZE) != PT_NOTE)
+		return kmd_why(why, whylen, "program header 0 is type %u, not PT_NOTE",
+			       kmd_le32(p + EH_SIZE));
+	k->notes_off = kmd_le64(p + EH_SIZE + 8);
+	k->notes_size = kmd_le64(p + EH_SIZE + 32);
+	if (k->notes_off < phend || !kmd_in_bounds(k->notes_off, k->notes_size, len))
+		return kmd_why(why, whylen, "PT_NOTE at 0x%llx, 0x%llx bytes: outside 0x%llx..0x%zx",
+			       (unsigned long long)k->notes_off, (unsigned long long)k->notes_size,
+			       (unsigned long long)phend, len);
+	return 0;
+}
+
+/* The first note: "KMINIDUMP"/KMD_NT_TABLE; returns its descriptor. */
+static int kmd_kelf_first_note(const uint8_t *p, const struct kmd_kelf *k,
+			       const uint8_t **desc, size_t *descsz, char *why, size_t whylen)
+{
+	const uint8_t *n = p + k->notes_off;
+	uint64_t hdr = NOTE_HDR + kmd_align_up(KMD_NOTE_NAMESZ, 4);
+
+	if (k->notes_size < hdr)
+		return kmd_why(why, whylen, "PT_NOTE is %llu bytes, too small for the table note",
+			       (unsigned long long)k->notes_size);
+	if (kmd_le32(n) != KMD_NOTE_NAMESZ || memcmp(n + NOTE_HDR, KMD_NOTE_NAME, KMD_NOTE_NAMESZ))
+		return kmd_why(why, whylen, "the first note is not \"%s\"", KMD_NOTE_NAME);
+	if (kmd_le32(n + 8) != KMD_NT_TABLE)
+		return kmd_why(why, whylen, "the %s note has type %u, not %u", KMD_NOTE_NAME,
+			       kmd_le32(n + 8), KMD_NT_TABLE);
+	*descsz = kmd_le32(n + 4);
+	if (*descsz > k->notes_size - hdr)
+		return kmd_why(why, whylen, "the %s note (%zu bytes) overruns PT_NOTE",
+			       KMD_NOTE_NAME, *descsz);
+	*desc = n + hdr;
+	return 0;
+}
+
+int kmd_kelf_parse(const uint8_t *p, size_t len, struct kmd_kelf *k, char *why, size_t whylen)
+{
+	const uint8_t *desc = NULL;
+	size_t descsz = 0;
+	uint16_t phnum;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	ret = kmd_kelf_parse_ehdr(p, len, k, why, whylen);
+	if (ret)
+		return ret;
+	phnum = k->capacity;
+	ret = kmd_kelf_first_note(p, k, &desc, &descsz, why, whylen);
+	if (ret)
+		return ret;
+	ret = kmd_kelf_parse_table(desc, descsz, k, why, whylen);
+	if (ret)
+		return ret;
+	if (k->capacity != phnum)
+		return kmd_why(why, whylen, "table capacity %u but %u program headers",
+			       k->capacity, phnum);
+	if (k->kelf_size % KMD_PAGE || k->kelf_size > KMD_KELF_MAX ||
+	    k->kelf_size < k->notes_off + k->notes_size)
+		return kmd_why(why, whylen, "kelf_size %u is not a page multiple in 0x%llx..0x%llx",
+			       k->kelf_size, (unsigned long long)(k->notes_off + k->notes_size),
+			       (unsigned long long)KMD_KELF_MAX);
+	if (k->kelf_size > len)
+		return kmd_why(why, whylen, "kelf_size %u but only %zu bytes present", k->kelf_size, len);
+	ret = kmd_kelf_check_notes(p, k->notes_off, k->notes_size, why, whylen);
+	if (ret)
+		return ret;
+	k->data = p;
+	return 0;
+}
+
+int kmd_kelf_peek(const uint8_t *p, size_t len, uint64_t *need)
+{
+	struct kmd_kelf k;
+	const uint8_t *desc;
+
+	memset(&k, 0, sizeof(k));
+	if (len < EH_SIZE + PH_SIZE) {
+		*need = EH_SIZE + PH_SIZE;
+		return len < EH_SIZE || !memcmp(p, ELFMAG, SELFMAG) ? 1 : -1;
+	}
+	/* the program headers themselves are checked once everything is read */
+	if (kmd_kelf_parse_ehdr(p, EH_SIZE + PH_SIZE + (uint64_t)KMD_MAX_CAPACITY * PH_SIZE +
+				KMD_KELF_MAX, &k, NULL, 0))
+		return -1;
+	if (k.notes_off > KMD_KELF_MAX)
+		return -1;
+	if (len < k.notes_off + NOTE_HDR + 12 + sizeof(struct kmd_table)) {
+		*need = k.notes_off + NOTE_HDR + 12 + sizeof(struct kmd_table);
+		return 1;
+	}
+	/* the first note's header and the table header, without its rows */
+	desc = p + k.notes_off + NOTE_HDR + kmd_align_up(KMD_NOTE_NAMESZ, 4);
+	if (kmd_le32(p + k.notes_off) != KMD_NOTE_NAMESZ || kmd_le32(p + k.notes_off + 8) !=
+	    KMD_NT_TABLE || memcmp(p + k.notes_off + NOTE_HDR, KMD_NOTE_NAME, KMD_NOTE_NAMESZ) ||
+	    memcmp(desc, KMD_TABLE_MAGIC, 8))
+		return -1;
+	*need = kmd_le32(desc + TBL(kelf_size));
+	if (*need < EH_SIZE + PH_SIZE || *need > KMD_KELF_MAX)
+		return -1;
+	return 0;
+}
+
+void kmd_kelf_row(const struct kmd_kelf *k, uint32_t i, struct kmd_rowinfo *r)
+{
+	const uint8_t *d = k->rows + (size_t)i * k->row_size;
+
+	memset(r, 0, sizeof(*r));
+	r->state = kmd_le32(d + ROW(state));
+	r->id = kmd_le32(d + ROW(id));
+	memcpy(r->name, d + ROW(name), KMD_NAME_LEN);
+	memcpy(r->owner, d + ROW(owner), KMD_OWNER_LEN);
+	r->flags = kmd_le32(d + ROW(flags));
+	r->piece = kmd_le32(d + ROW(piece));
+	r->va = kmd_le64(d + ROW(va));
+	r->pa = kmd_le64(d + ROW(pa));
+	r->size = kmd_le64(d + ROW(size));
+	r->room = kmd_le64(d + ROW(room));
+	/* names are written by the kernel: show them, but only printable */
+	for (size_t j = 0; r->name[j]; j++)
+		if (r->name[j] < 0x21 || r->name[j] > 0x7e)
+			r->name[j] = '?';
+	for (size_t j = 0; r->owner[j]; j++)
+		if (r->owner[j] < 0x21 || r->owner[j] > 0x7e)
+			r->owner[j] = '?';
+}
+
+void kmd_kelf_phdr(const struct kmd_kelf *k, uint32_t i, GElf_Phdr *ph)
+{
+	const uint8_t *d = k->data + EH_SIZE + (size_t)i * PH_SIZE;
+
+	ph->p_type = kmd_le32(d);
+	ph->p_flags = kmd_le32(d + 4);
+	ph->p_offset = kmd_le64(d + 8);
+	ph->p_vaddr = kmd_le64(d + 16);
+	ph->p_paddr = kmd_le64(d + 24);
+	ph->p_filesz = kmd_le64(d + 32);
+	ph->p_memsz = kmd_le64(d + 40);
+	ph->p_align = kmd_le64(d + 48);
+}
+
+const char *kmd_row_state_name(uint32_t state)
+{
+	switch (state) {
+	case KMD_ROW_FREE:
+		return "FREE";
+	case KMD_ROW_VALID:
+		return "VALID";
+	case KMD_ROW_BUSY:
+		return "BUSY";
+	}
+	return "BAD";
+}
+
+void kmd_row_flags_str(const struct kmd_rowinfo *r, char *buf, size_t len)
+{
+	char s[8], *p = s;
+
+	if (r->flags & KMD_ROW_F_HEADER)
+		*p++ = 'H';
+	if (r->flags & KMD_ROW_F_MOVABLE)
+		*p++ = 'M';
+	if (r->flags & KMD_ROW_F_PANIC)
+		*p++ = 'P';
+	if (r->flags & KMD_ROW_F_BYPA)
+		*p++ = 'A';
+	if (r->state == KMD_ROW_BUSY)
+		*p++ = 'B';
+	if (p == s)
+		*p++ = '-';
+	*p = 0;
+	snprintf(buf, len, "%s", s);
+}
+
+void kmd_table_flags_str(uint32_t flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s",
+		 flags & KMD_TABLE_F_LIVE ? "LIVE" : "",
+		 (flags & KMD_TABLE_F_LIVE) && (flags & KMD_TABLE_F_PANIC) ? "|" : "",
+		 flags & KMD_TABLE_F_PANIC ? "PANIC" : "",
+		 flags & (KMD_TABLE_F_LIVE | KMD_TABLE_F_PANIC) ? "" : "none");
+	if (flags & ~(KMD_TABLE_F_LIVE | KMD_TABLE_F_PANIC)) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, "|0x%x", flags & ~(KMD_TABLE_F_LIVE | KMD_TABLE_F_PANIC));
+	}
+}

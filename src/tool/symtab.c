@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* System.map and /proc/kallsyms: "<hex address> <type> <name>[\t[module]]" lines. */
+#include <stdlib.h>
+#include "tool.h"
+
+#define KMD_SYM_NAME_MAX	511	/* KSYM_NAME_LEN - 1 on Linux 6.1+ */
+
+static bool kmd_hex(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (!n || n > 16)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		unsigned int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return false;
+		x = x << 4 | d;
+	}
+	*v = x;
+	return true;
+}
+
+static size_t kmd_field(char **p, char *end)
+{
+	char *s = *p;
+
+	while (s < end && *s != ' ' && *s != '\t')
+		s++;
+	return s - *p;
+}
+
+static void kmd_skip_blanks(char **p, char *end)
+{
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+}
+
+/* Parses one line in place (NUL-terminates the name). 0, 1 for a blank line, -1 malformed. */
+static int kmd_symtab_line(struct kmd_symtab *t, char *p, char *end)
+{
+	struct kmd_sym s = { 0 };
+	size_t n;
+
+	kmd_skip_blanks(&p, end);
+	if (p == end)
+		return 1;
+	n = kmd_field(&p, end);
+	if (!kmd_hex(p, n, &s.addr))
+		return -1;
+	p += n;
+	kmd_skip_blanks(&p, end);
+	if (kmd_field(&p, end) != 1)
+		return -1;
+	s.type = *p++;
+	kmd_skip_blanks(&p, end);
+	n = kmd_field(&p, end);
+	if (!n || n > KMD_SYM_NAME_MAX)
+		return -1;
+	s.name = p;
+	p += n;
+	kmd_skip_blanks(&p, end);
+	if (p < end) {
+		if (*p != '[' || end[-1] != ']')
+			return -1;
+		s.module = true;
+	}
+	s.name[n] = 0;	/* the byte after the name is a blank or the line's end */
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 1024;
+		t->s = kmd_realloc(t->s, t->cap * sizeof(*t->s));
+	}
+	t->s[t->n++] = s;
+	return 0;
+}
+
+int kmd_symtab_parse(struct kmd_symtab *t, const char *text, size_t len, const char *name)
+{
+	char *p, *end;
+	size_t line = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->text = kmd_malloc(len + 1);
+	memcpy(t->text, text, len);
+	t->text[len] = 0;
+	for (p = t->text, end = t->text + len; p < end; ) {
+		char *nl = memchr(p, '\n', end - p), *eol = nl ? nl : end;
+
+		line++;
+		if (eol > p && eol[-1] == '\r')
+			eol--;
+		if (memchr(p, 0, eol - p) || kmd_symtab_line(t, p, eol) < 0) {
+			kmd_err("%s:%zu: expected '<hex address> <type> <name>' (is this a System.map or /proc/kallsyms?)",
+				name, line);
+			kmd_symtab_free(t);
+			return KMD_EXIT_FORMAT;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (!t->n) {
+		kmd_err("%s has no symbols", name);
+		kmd_symtab_free(t);
+		return KMD_EXIT_FORMAT;
+	}
+	return 0;
+}
+
+int kmd_symtab_load(struct kmd_symtab *t, const char *path)
+{
+	struct kmd_file f;
+	int ret = kmd_file_map(&f, path);
+
+	if (ret) {
+		memset(t, 0, sizeof(*t));
+		kmd_file_unmap(&f);
+		return ret;
+	}
+	ret = kmd_symtab_parse(t, (const char *)f.data, f.size, path);
+	kmd_file_unmap(&f);
+	return ret;
+}
+
+void kmd_symtab_free(struct kmd_symtab *t)
+{
+	free(t->s);
+	free(t->text);
+	memset(t, 0, sizeof(*t));
+}
+
+static int kmd_sym_addr_cmp(const void *a, const void *b)
+{
+	const struct kmd_sym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+void kmd_symtab_sort_addr(struct kmd_symtab *t)
+{
+	qsort(t->s, t->n, sizeof(*t->s), kmd_sym_addr_cmp);
+}
+
+const struct kmd_sym *kmd_symtab_lookup(const struct kmd_symtab *t, uint64_t addr)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->s[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* among symbols at one address, the first one sorted by name */
+	while (lo > 1 && t->s[lo - 2].addr == t->s[lo - 1].addr)
+		lo--;
+	return lo ? &t->s[lo - 1] : NULL;
+}
+
+bool kmd_sym_is_data(const struct kmd_sym *s)
+{
+	return (s->type && strchr("dDbBrRvV", s->type)) || !strcmp(s->name, "init_task");
+}
