@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Tests of the kminidump host tool, on synthetic inputs built by gen.py from
+# specs/*.spec: golden outputs (expect/*.expect), error cases with their message
+# and exit code, a makedumpfile cross-check, and a bounded libFuzzer run per parser.
+# Prints one KTAP line per test and ends with "N passed, N failed[, N skipped]".
+#
+# Usage: tests/tool/run.sh [--update] [--fuzz-time SECONDS] [--no-fuzz] [--keep] [PATTERN]
+#   --update         rewrite the .expect files from the current output (review the diff!)
+#   --fuzz-time S    seconds per fuzz target (default 4; 0 skips fuzzing)
+#   --keep           keep the work directory
+#   PATTERN          run only tests whose name matches this extended regex
+set -euo pipefail
+
+usage() { sed -n '8,12s/^# \{0,1\}//p' "$0"; exit 2; }
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+TOOLDIR=$TOP/src/tool
+UPDATE=0 FUZZ_TIME=4 KEEP=0 PATTERN=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--update) UPDATE=1 ;;
+	--fuzz-time) FUZZ_TIME=$2; shift ;;
+	--no-fuzz) FUZZ_TIME=0 ;;
+	--keep) KEEP=1 ;;
+	-h|--help) usage ;;
+	-*) usage ;;
+	*) PATTERN=$1 ;;
+	esac
+	shift
+done
+
+W=$(mktemp -d /tmp/kminidump-tool-tests.XXXXXX)
+BGPIDS=()
+cleanup() {
+	local p
+	for p in "${BGPIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	if [ "$KEEP" = 1 ]; then echo "# work directory kept: $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+
+N=0 PASS=0 FAIL=0 SKIP=0
+KMD=$TOOLDIR/kminidump-asan	# every test runs under ASan + UBSan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+want() { [ -z "$PATTERN" ] || [[ $1 =~ $PATTERN ]]; }
+ok() { N=$((N + 1)); PASS=$((PASS + 1)); echo "ok $N - $1${2:+ # $2}"; }
+not_ok() {
+	N=$((N + 1)); FAIL=$((FAIL + 1)); echo "not ok $N - $1"
+	[ -n "${2:-}" ] && sed 's/^/# /' <<<"$2" | head -40
+	return 0
+}
+skip() { N=$((N + 1)); SKIP=$((SKIP + 1)); echo "ok $N - $1 # SKIP $2"; }
+
+# check NAME COMMAND...: pass if the command succeeds, show its output if not
+check() {
+	want "$1" || return 0
+	must "$@"
+}
+
+# must NAME COMMAND...: a check that runs whatever the PATTERN (build, inputs)
+must() {
+	local name=$1 out
+	shift
+	if out=$(cd "$W" && "$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
+}
+
+# Runs a kminidump command in $W; output = stdout, stderr, exit code, with times masked.
+capture() {
+	local rc=0
+	(cd "$W" && "$KMD" "$@") >"$W/.out" 2>"$W/.err" || rc=$?
+	{
+		cat "$W/.out"
+		if [ -s "$W/.err" ]; then echo "--- stderr"; cat "$W/.err"; fi
+		echo "--- exit $rc"
+	} | sed -E 's/in [0-9]+\.[0-9]+ s$/in T s/'
+}
+
+# golden NAME ARGS...: compare the captured output with expect/NAME.expect
+golden() {
+	local name=$1 exp=$HERE/expect/$1.expect got
+	shift
+	want "$name" || return 0
+	got=$(capture "$@")
+	if [ "$UPDATE" = 1 ]; then
+		printf '%s\n' "$got" >"$exp"
+		ok "$name" "updated"
+	elif [ ! -f "$exp" ]; then
+		not_ok "$name" "no $exp; run with --update"
+	elif diff -u "$exp" <(printf '%s\n' "$got") >"$W/.diff"; then
+		ok "$name"
+	else
+		not_ok "$name" "$(cat "$W/.diff")"
+	fi
+}
+
+gen() { python3 "$HERE/gen.py" "$HERE/specs/$1.spec" "${@:2}"; }
+
+# ---- build ----
+must build make -s -C "$TOOLDIR" kminidump
+must build-asan make -s -C "$TOOLDIR" kminidump-asan
+if [ ! -x "$KMD" ]; then
+	echo "# the tool did not build; nothing else can run"
+	echo "$PASS passed, $((FAIL + 1)) failed"
+	exit 1
+fi
+
+# ---- inputs ----
+cp -r "$HERE/data" "$W/data"
+gen_all() {
+	gen x86 --ram x86.ram --qemu x86.qemu --qemu-xnum x86x.qemu --core x86.expected --dmesg x86.model --md x86md &&
+	gen arm64 --ram arm64.ram --core arm64.expected --dmesg arm64.model --md arm64md &&
+	gen fuzz --ram fuzz.ram --qemu fuzz.qemu --core fuzz.expected --kelf fuzz.kelf \
+		--md-pack fuzz.mdp &&
+	for s in overlap huge total outside badmagic badcount; do gen $s --ram $s.ram || return 1; done
+}
+must generate gen_all
+
+# ---- x86_64: extract, info, dmesg, assemble ----
+golden extract-x86 extract --ram x86.ram@0x1000000 -o x86.core
+check extract-x86-bytes cmp x86.core x86.expected
+golden extract-x86-qemu extract --dump x86.qemu -o x86q.core
+check extract-x86-qemu-bytes cmp x86q.core x86.expected
+check extract-x86-qemu-xnum sh -c "'$KMD' -q extract --dump x86x.qemu -o x86x.core && cmp x86x.core x86.expected"
+golden extract-x86-kelf-pa extract -q --ram x86.ram@16777216 --kelf 0x1200000 -o x86k.core
+check extract-x86-kelf-pa-bytes cmp x86k.core x86.expected
+check extract-x86-plain sh -c "'$TOOLDIR/kminidump' extract -q --ram x86.ram@0x1000000 -o x86p.core && cmp x86p.core x86.expected"
+readelf_loads() { [ "$(readelf -lW "$1" | grep -c '^  LOAD')" = "$2" ]; }
+if command -v readelf >/dev/null; then
+	check extract-x86-readelf readelf_loads x86.core 15
+else
+	want extract-x86-readelf && skip extract-x86-readelf "no readelf"
+fi
+golden info-x86 info x86.core
+golden info-x86-system-map info --system-map data/System.map x86.core
+golden dmesg-x86 dmesg x86.core
+check dmesg-x86-model sh -c "'$KMD' dmesg x86.core | cmp - x86.model"
+# makedumpfile prints a byte over 0x7f through a signed char on x86_64
+# (\xffffffc3); kminidump prints \xc3. Everything else must be identical.
+mdf_dmesg() {
+	rm -f x86.mdf
+	makedumpfile --dump-dmesg x86.core x86.mdf >makedumpfile.log 2>&1 || { cat makedumpfile.log; return 1; }
+	grep -q 'xffffffc3' x86.mdf || { echo "no high byte in the log: the test lost its point"; return 1; }
+	"$KMD" dmesg x86.core >x86.kd
+	sed 's/\\xffffff/\\x/g' x86.mdf | diff -u - x86.kd
+}
+if want dmesg-x86-makedumpfile; then
+	if command -v makedumpfile >/dev/null; then
+		check dmesg-x86-makedumpfile mdf_dmesg
+	else
+		skip dmesg-x86-makedumpfile "makedumpfile not installed"
+	fi
+fi
+golden assemble-x86 assemble x86md -o x86a.core
+check assemble-x86-bytes cmp x86a.core x86.expected
+check assemble-x86-files sh -c "'$KMD' -q assemble \$(ls -r x86md/*) -o x86f.core && cmp x86f.core x86.expected"
+
+# ---- arm64: several headers, rows caught mid-update ----
+golden extract-arm64 extract --ram arm64.ram@0x40000000 -o arm64.core
+check extract-arm64-bytes cmp arm64.core arm64.expected
+golden info-arm64 info arm64.core
+golden dmesg-arm64 dmesg arm64.core
+check dmesg-arm64-model sh -c "'$KMD' dmesg arm64.core | cmp - arm64.model"
+golden assemble-arm64-mismatch assemble arm64md -o arm64a.core
+golden assemble-arm64-force assemble --force arm64md -o arm64f.core
+in_n_order() {	# the files of an md set sorted by their N (names not ending in digits)
+	ls "$1" | sed -E 's/^(.*[^0-9])([0-9]+)\.BIN$/\2 \1\2.BIN/' | sort -n | cut -d' ' -f2 |
+		sed "s|^|$1/|"
+}
+force_bytes() { cat $(in_n_order arm64md) | cmp - arm64f.core; }
+check assemble-arm64-force-bytes force_bytes
+
+# ---- error cases: message and exit code ----
+head -c $((0x201000)) "$W/x86.ram" >"$W/trunc.ram" 2>/dev/null || true
+head -c $((0x180000)) "$W/x86.qemu" >"$W/trunc.qemu" 2>/dev/null || true
+head -c 1000 "$W/x86.core" >"$W/trunc1.core" 2>/dev/null || true
+head -c $(($(stat -c %s "$W/x86.core" 2>/dev/null || echo 200) - 200)) "$W/x86.core" >"$W/trunc2.core" 2>/dev/null || true
+golden err-truncated-ram extract --ram trunc.ram@0x1000000 --kelf 0x1200000 -o t.core
+golden err-truncated-ram-scan extract --ram trunc.ram@0x1000000 -o t.core
+golden err-truncated-dump extract --dump trunc.qemu -o t.core
+golden err-truncated-core-info info trunc1.core
+golden err-truncated-core-dmesg dmesg trunc2.core
+golden err-wrong-elf-magic info x86.ram
+golden err-table-magic extract --ram badmagic.ram@0x1000000 --kelf 0x1080000 -o t.core
+golden err-table-magic-scan extract --ram badmagic.ram@0x1000000 -o t.core
+golden err-table-count extract --ram badcount.ram@0x1000000 --kelf 0x1080000 -o t.core
+golden err-overlap extract --ram overlap.ram@0x1000000 -o t.core
+golden err-huge extract --ram huge.ram@0x1000000 -o t.core
+truncate -s 5G "$W/sparse.ram"
+golden err-total extract --ram total.ram@0x1000000 --ram sparse.ram@0x100000000 -o t.core
+head -c $((0x100000)) /dev/zero >"$W/zero.ram"
+golden err-no-header extract --ram zero.ram@0x1000000 -o t.core
+golden err-outside extract --ram outside.ram@0x1000000 -o t.core
+golden err-outside-force extract --force --ram outside.ram@0x1000000 -o outside.core
+golden info-outside-force info outside.core
+check err-no-output-left test ! -e "$W/t.core"
+printf 'KDUMP   \001\000\000\000' >"$W/kdump.bin"
+golden err-kdump-format extract --dump kdump.bin -o t.core
+golden err-overlapping-sources extract --ram x86.ram@0x1000000 --ram zero.ram@0x1100000 -o t.core
+golden err-dmesg-no-prb dmesg outside.core
+golden err-usage-none
+golden err-usage-extract-no-output extract --ram x86.ram@0x1000000
+golden err-usage-ram-spec extract --ram x86.ram -o t.core
+golden err-usage-unknown frobnicate
+golden err-usage-output-is-input extract --ram x86.ram@0x1000000 -o x86.ram
+check err-usage-output-is-input-untouched sh -c "'$KMD' -q dmesg x86.core -o x86.core; cmp x86.core x86.expected"
+mkdir -p "$W/md-missing" "$W/md-short" "$W/md-notelf" "$W/md-ambiguous"
+cp "$W"/x86md/* "$W/md-missing/" && rm -f "$W/md-missing/md_Kuts8.BIN"
+cp "$W"/x86md/* "$W/md-short/" && truncate -s 100 "$W/md-short/md_Kpattern10.BIN"
+cp "$W"/arm64md/* "$W/md-notelf/" && head -c 12288 /dev/zero >"$W/md-notelf/md_KELF1.BIN"
+cp "$W"/x86md/* "$W/md-ambiguous/" && rm -f "$W/md-ambiguous/md_KELF1.BIN"
+golden err-assemble-missing assemble md-missing -o t.core
+golden err-assemble-short assemble md-short -o t.core
+golden err-assemble-not-elf assemble md-notelf -o t.core
+golden err-assemble-ambiguous assemble md-ambiguous -o t.core
+
+# ---- symbols: a FIFO stands in for the module's debugfs file ----
+golden err-symbols-no-debugfs symbols --system-map data/System.map --debugfs nonexistent
+mkdir -p "$W/dbgfs-empty"
+golden err-symbols-no-module symbols --system-map data/System.map --debugfs dbgfs-empty
+golden err-symbols-zero symbols --kallsyms data/kallsyms-zero --debugfs dbgfs-empty
+fake() {	# fake NAME MODE: start the stand-in module in the background
+	rm -rf "$W/$1"
+	python3 "$HERE/fake_module.py" "$W/$1" "$2" "$W/$1.log" &
+	BGPIDS+=($!)
+	local i
+	for i in $(seq 50); do [ -p "$W/$1/kminidump/symbols" ] && return 0; sleep 0.1; done
+}
+if want symbols-system-map; then fake dbg-map accept; fi
+golden symbols-system-map symbols --system-map data/System.map --debugfs dbg-map
+check symbols-system-map-sent diff -u - "$W/dbg-map.log" <<'EOF'
+0 D __per_cpu_start
+1000 D cpu_number
+ffffffff81100000 D init_uts_ns
+ffffffff81101000 R linux_banner
+ffffffff81140000 d pattern_table
+ffffffff81150000 b bypa_buffer
+ffffffff81180000 D prb
+ffffffff81180040 d printk_rb_static
+ffffffff81180100 b _printk_rb_static_descs
+ffffffff811801c0 b _printk_rb_static_infos
+ffffffff81180480 b __log_buf
+ffffffff81300000 D init_top_pgt
+ffffffff82a0c940 D init_task
+ffffffff82b00000 V jiffies
+ffffffff82b00040 v some_weak_object
+ffffffff83000000 B _end
+EOF
+if want symbols-kallsyms-all; then fake dbg-all accept; fi
+golden symbols-kallsyms-all symbols --kallsyms data/kallsyms --all --debugfs dbg-all
+if want err-symbols-rejected; then fake dbg-rej reject; fi
+golden err-symbols-rejected symbols --system-map data/System.map --debugfs dbg-rej
+
+# ---- install ----
+inst() {
+	make -s -C "$TOOLDIR" install DESTDIR="$W/root" PREFIX=/usr >/dev/null &&
+	test -x "$W/root/usr/bin/kminidump" && test -f "$W/root/usr/share/man/man1/kminidump.1" &&
+	make -s -C "$TOOLDIR" uninstall DESTDIR="$W/root" PREFIX=/usr >/dev/null &&
+	test ! -e "$W/root/usr/bin/kminidump"
+}
+check install-uninstall inst
+man_ok() {	# the page renders without groff warnings
+	local warn
+	warn=$(groff -t -man -Tutf8 -ww -z "$TOP/docs/kminidump.1" 2>&1) && [ -z "$warn" ] ||
+		{ echo "$warn"; return 1; }
+}
+if command -v groff >/dev/null; then
+	check man-page man_ok
+else
+	want man-page && skip man-page "no groff"
+fi
+
+# ---- fuzzing: every parser, bounded ----
+fuzz_one() {	# fuzz_one TARGET SEED...: run TARGET for FUZZ_TIME seconds from the seeds
+	local t=$1 d=$W/fuzz/$1 log
+	shift
+	mkdir -p "$d/seed" "$d/corpus"
+	cp "$@" "$d/seed/"
+	log=$d/log
+	if ! timeout $((FUZZ_TIME + 60)) "$TOOLDIR/fuzz/fuzz_$t" -max_total_time="$FUZZ_TIME" \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$d/" \
+		"$d/corpus" "$d/seed" >"$log" 2>&1; then
+		grep -E -A12 'ERROR|runtime error' "$log" | head -30
+		return 1
+	fi
+	awk '/number_of_executed_units/ { n = $NF } /average_exec_per_sec/ { r = $NF }
+		END { printf "%s runs, %s/s\n", n, r }' "$log" >"$d/stats"
+}
+if [ "$FUZZ_TIME" != 0 ]; then
+	if want fuzz && ! make -s -C "$TOOLDIR" fuzz >"$W/fuzz-build.log" 2>&1; then
+		not_ok fuzz-build "$(tail -20 "$W/fuzz-build.log")"
+	else
+		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
+			    "core fuzz.expected x86.expected" "dmesg fuzz.expected arm64.expected" \
+			    "md fuzz.mdp" "symtab data/System.map data/kallsyms"; do
+			set -- $spec
+			t=$1
+			shift
+			want "fuzz-$t" || continue
+			seeds=()
+			for s in "$@"; do case $s in /*) seeds+=("$s") ;; *) seeds+=("$W/$s") ;; esac; done
+			if out=$(fuzz_one "$t" "${seeds[@]}"); then
+				ok "fuzz-$t" "$(cat "$W/fuzz/$t/stats")"
+			else
+				not_ok "fuzz-$t" "$out"
+			fi
+		done
+	fi
+fi
+
+echo "$PASS passed, $FAIL failed$([ "$SKIP" -gt 0 ] && echo ", $SKIP skipped")"
+[ "$FAIL" = 0 ]
