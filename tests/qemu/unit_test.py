@@ -142,6 +142,20 @@ class KelfTest(unittest.TestCase):
         self.assertRaises(K.KelfError, K.find_kelf, ram)
 
 
+class ConsoleTest(unittest.TestCase):
+    def test_kernel_reports(self):
+        from kmdqemu.vm import KERNEL_REPORT
+        text = ("[    1.000000] Run /init as init process\n"
+                "[   12.345678] BUG: sleeping function called from invalid context at x\n"
+                "[    3.100000] kminidump: WARNING: not a kernel report\n"
+                "[    3.200000] WARNING: CPU: 0 PID: 1 at mm/x.c:1 f+0x1/0x2\n"
+                "[    4.000000] watchdog: BUG: soft lockup - CPU#0 stuck for 22s!\n"
+                "[    5.000000] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+                "[    5.100000] Unable to handle kernel NULL pointer dereference\n")
+        self.assertEqual(len(KERNEL_REPORT.findall(text)), 5)
+        self.assertIsNone(KERNEL_REPORT.search("[    1.0] kminidump: table of 201 rows\n"))
+
+
 class CpioTest(unittest.TestCase):
     def test_roundtrip(self):
         c = Cpio()

@@ -23,6 +23,7 @@ import atexit
 import contextlib
 import ctypes
 import os
+import re
 import select
 import shlex
 import signal
@@ -42,6 +43,12 @@ from .qmp import QMP, QMPError
 from .ram import GuestRAM, parse_size
 
 SHM_PREFIX = "kmdq-"
+# Kernel reports that do not panic even with panic_on_warn=1 oops=panic (e.g. "BUG:
+# sleeping function called from invalid context"), or any report with --no-oops-panic.
+KERNEL_REPORT = re.compile(
+    r"^\[\s*\d+\.\d+\] (BUG: |WARNING: |Oops|Internal error:|kernel BUG at|"
+    r"general protection fault|Unable to handle kernel|UBSAN:|INFO: task .* blocked|"
+    r"watchdog: BUG: soft lockup|rcu: INFO: .* detected stalls)", re.M)
 DEFAULT_TIMEOUT = 240.0
 
 Result = namedtuple("Result", "status desc diag source")   # status: ok | fail | skip
@@ -132,7 +139,8 @@ class VM:
                  bzimage=False, timeout=DEFAULT_TIMEOUT, keep=False, verbose=False,
                  stock_modules=(), build=True, make_args=(), oops_panic=True,
                  logdir=None, on_result=None, on_line=None, qemu_args=(), checks=None,
-                 kos=None, trace=False, cases_dirs=(), src_ref=None, on_diag=None):
+                 kos=None, trace=False, cases_dirs=(), src_ref=None, on_diag=None,
+                 console_check=True):
         self.env = KernelEnv(kernel)
         self.name = kernel
         self.arch = self.env.arch
@@ -148,6 +156,7 @@ class VM:
         self.oops_panic, self.qemu_args, self.kos, self.trace = oops_panic, list(qemu_args), kos, trace
         self.on_result, self.on_line, self.on_diag = on_result, on_line, on_diag
         self.cases_dirs = list(cases_dirs)
+        self.console_check = console_check
         self.src_ref = src_ref
         self.checks = dict(hostchecks.load())
         self.checks.update(checks or {})
@@ -373,6 +382,18 @@ class VM:
                 return f.read()
         except OSError:
             return ""
+
+    def check_console(self):
+        """One result: the console has no kernel BUG/WARNING/Oops/stall report."""
+        text = self.console_text()
+        hits = [m.start() for m in KERNEL_REPORT.finditer(text)]
+        if not hits:
+            self._record("ok", "console: no kernel BUG, WARNING, Oops or stall", [], "host")
+            return True
+        lines = text[hits[0]:].splitlines()[:25]
+        self._record("fail", "console: no kernel BUG, WARNING, Oops or stall",
+                     [f"{len(hits)} report(s); the first:"] + lines, "host")
+        return False
 
     def log(self, msg):
         """A diagnostic from a host check: into ktap.log (and stdout with -v)."""
@@ -606,6 +627,8 @@ class VM:
                 self._record("ok" if ok else "fail",
                              f"{self.case + ': ' if self.case else ''}after panic: host {name}"
                              + (" " + " ".join(args) if args else ""), [msg], "host")
+            if self.console_check and not self.panicked and self.guest_end is not None:
+                self.check_console()
             self.times["total"] = self.elapsed()
             out = self.outcome(timed_out=not done)
             with open(os.path.join(self.logdir, "outcome.txt"), "w") as f:
