@@ -17,7 +17,8 @@ all: modules tool
 modules:
 	$(MAKE) -C $(KDIR) M=$(MOD_SRC) KMD_VERSION=$(VERSION) modules
 
-KMOD_DIRS := core
+# module directories, as src/Kbuild lists them
+KMOD_DIRS := $(patsubst %/,%,$(shell sed -n 's/^obj-m := //p' src/Kbuild))
 
 tool:
 	$(MAKE) -C src/tool

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# DKMS packaging test: `make dkms-install` into a scratch root, then dkms add,
+# build (against a fetched stock kernel's headers) and remove, with dkms trees
+# of its own, so the machine's /usr/src and /var/lib/dkms are untouched.
+# Prints KTAP lines; exit 1 on failure.
+# Usage: tests/dkms.sh NAME...   (amd64 kernels from tests/kernels.conf)
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+
+[ $# -gt 0 ] || { echo "usage: ${0##*/} NAME..." >&2; exit 2; }
+command -v dkms >/dev/null || die "dkms is not installed (scripts/deps.sh)"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+version=$(cat "$TOP/VERSION")
+n=0 failed=0
+
+result() {	# result OK DESC [DIAG]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $2"
+		[ -z "${3:-}" ] || sed 's/^/# /' <<<"$3"
+	fi
+}
+
+out=$(make -s -C "$TOP" dkms-install DESTDIR="$scratch/root" 2>&1) && rc=0 || rc=$?
+result $rc "make dkms-install" "$out"
+src=$scratch/root/usr/src
+[ -f "$src/kminidump-$version/dkms.conf" ] && rc=0 || rc=1
+result $rc "dkms-install copied the sources to /usr/src/kminidump-$version"
+stray=$(cd "$src/kminidump-$version" && find . -name '*.o' -o -name '*.ko' -o -path './src/tool*' -o -path './tests*' | head -5)
+[ -z "$stray" ] && rc=0 || rc=1
+result $rc "only kernel sources were copied" "$stray"
+
+for name in "$@"; do
+	. "$("$TOP/scripts/fetch-kernel.sh" --print-env "$name")"
+	tree=$scratch/dkms-$name
+	mkdir -p "$tree"
+	d=(dkms --dkmstree "$tree" --sourcetree "$src" -m kminidump -v "$version")
+	out=$("${d[@]}" add 2>&1) && rc=0 || rc=$?
+	result $rc "$name: dkms add" "$out"
+	out=$("${d[@]}" build -k "$KMD_KVER" --kernelsourcedir "$KMD_KDIR" 2>&1) && rc=0 || rc=$?
+	[ $rc = 0 ] || out+=$'\n'$(cat "$tree"/kminidump/"$version"/build/make.log 2>/dev/null | tail -20)
+	result $rc "$name: dkms build -k $KMD_KVER" "$out"
+	for m in kminidump kminidump_kernel; do
+		ko=$(find "$tree/kminidump/$version/$KMD_KVER" -name "$m.ko*" 2>/dev/null | head -1)
+		[ -n "$ko" ] && rc=0 || rc=1
+		result $rc "$name: dkms built $m.ko"
+	done
+	out=$("${d[@]}" remove --all 2>&1) && rc=0 || rc=$?
+	result $rc "$name: dkms remove" "$out"
+done
+exit $((failed > 0))
