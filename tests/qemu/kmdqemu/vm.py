@@ -132,6 +132,21 @@ def sweep_stale_shm():
             pass
 
 
+def prune_logs(keep=100):
+    """Keep the newest `keep` run directories under LOG_ROOT."""
+    try:
+        dirs = [os.path.join(LOG_ROOT, d) for d in os.listdir(LOG_ROOT)]
+    except OSError:
+        return
+    dirs = sorted((d for d in dirs if os.path.isdir(d)), key=os.path.getmtime)
+    for d in dirs[:-keep]:
+        for f in os.listdir(d):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(d, f))
+        with contextlib.suppress(OSError):
+            os.rmdir(d)
+
+
 class VM:
     """A test guest. See the module docstring; every argument has a default."""
 
@@ -288,6 +303,7 @@ class VM:
     def start(self):
         """Build what is needed and start QEMU; returns once QMP and KTAP are connected."""
         sweep_stale_shm()
+        prune_logs()
         cpio = self.prepare()
         os.makedirs(self.logdir, exist_ok=True)
         self._sockdir = tempfile.mkdtemp(prefix="kmdq-")
