@@ -252,7 +252,7 @@ void kmd_debugfs_init(void)
 	debugfs_create_file("regions", 0400, dir, NULL, &regions_fops);
 	debugfs_create_file("control", 0200, dir, NULL, &control_fops);
 	debugfs_create_file("symbols", 0600, dir, NULL, &symbols_fops);
-	debugfs_create_file_size("core", 0400, dir, NULL, &kmd_core_fops, 0);
+	debugfs_create_file("core", 0400, dir, NULL, &kmd_core_fops);
 }
 
 void kmd_debugfs_exit(void)
