@@ -207,7 +207,11 @@ int kmd_kelf_peek(const uint8_t *p, size_t len, uint64_t *need)
 		*need = EH_SIZE + PH_SIZE;
 		return len < EH_SIZE || !memcmp(p, ELFMAG, SELFMAG) ? 1 : -1;
 	}
-	/* the program headers themselves are checked once everything is read */
+	/*
+	 * kmd_kelf_parse_ehdr() reads only the first 120 bytes (ELF header and
+	 * program header 0); claiming the largest possible length makes it check
+	 * the field values alone. The bounds are checked once everything is read.
+	 */
 	if (kmd_kelf_parse_ehdr(p, EH_SIZE + PH_SIZE + (uint64_t)KMD_MAX_CAPACITY * PH_SIZE +
 				KMD_KELF_MAX, &k, NULL, 0))
 		return -1;
