@@ -7,7 +7,7 @@
 #
 # Usage: tests/tool/run.sh [--update] [--fuzz-time SECONDS] [--no-fuzz] [--keep] [PATTERN]
 #   --update         rewrite the .expect files from the current output (review the diff!)
-#   --fuzz-time S    seconds per fuzz target (default 4; 0 skips fuzzing)
+#   --fuzz-time S    seconds per fuzz target (default 3; 0 skips fuzzing)
 #   --keep           keep the work directory
 #   PATTERN          run only tests whose name matches this extended regex
 set -euo pipefail
@@ -17,7 +17,7 @@ usage() { sed -n '8,12s/^# \{0,1\}//p' "$0"; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 TOOLDIR=$TOP/src/tool
-UPDATE=0 FUZZ_TIME=4 KEEP=0 PATTERN=
+UPDATE=0 FUZZ_TIME=3 KEEP=0 PATTERN=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--update) UPDATE=1 ;;
