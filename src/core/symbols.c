@@ -119,10 +119,21 @@ static int kmd_lookup_kprobe(const char *name, unsigned long *addr)
 #endif
 }
 
+/*
+ * VMCOREINFO_SYMBOL_ARRAY() prints an array's address, but for mem_section
+ * (SPARSEMEM_EXTREME: a pointer) it prints the pointer's value, the root
+ * array. Those lines name something other than the symbol's address.
+ */
+static const char * const kmd_vmci_not_addresses[] = { "mem_section" };
+
 static int kmd_lookup_vmcoreinfo(const char *name, unsigned long *addr)
 {
 	char key[KSYM_NAME_LEN + 8], val[24];
+	unsigned int i;
 
+	for (i = 0; i < ARRAY_SIZE(kmd_vmci_not_addresses); i++)
+		if (!strcmp(name, kmd_vmci_not_addresses[i]))
+			return -ENOENT;
 	if (snprintf(key, sizeof(key), "SYMBOL(%s)", name) >= sizeof(key) ||
 	    kminidump_vmcoreinfo_value(key, val, sizeof(val)) < 0)
 		return -ENOENT;
@@ -232,10 +243,36 @@ static int kmd_symtab_line(struct kmd_symtab *st, char *line)
 	return 0;
 }
 
+static int kmd_symtab_feed(struct kmd_symtab *st, const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != '\n') {
+			if (st->line_len >= sizeof(st->line) - 1) {
+				pr_warn("symbols: line longer than %zu bytes; is this a System.map?\n",
+					sizeof(st->line));
+				return -EINVAL;
+			}
+			st->line[st->line_len++] = buf[i];
+			continue;
+		}
+		st->line[st->line_len] = 0;
+		st->line_len = 0;
+		if (kmd_symtab_line(st, st->line)) {
+			pr_warn("symbols: cannot parse line %zu ('%s'): expected '<hex address> <type> <name>'\n",
+				st->nr + 1, st->line);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int kmd_symbols_write(const char __user *ubuf, size_t len, void **state)
 {
 	struct kmd_symtab *st = *state;
 	size_t done = 0;
+	char *buf;
 
 	if (!st) {
 		st = kzalloc(sizeof(*st), GFP_KERNEL);
@@ -246,32 +283,20 @@ int kmd_symbols_write(const char __user *ubuf, size_t len, void **state)
 	}
 	if (st->error)
 		return st->error;
-	while (done < len) {
-		char c;
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	while (done < len && !st->error) {
+		size_t n = min_t(size_t, len - done, PAGE_SIZE);
 
-		if (get_user(c, ubuf + done))
-			return -EFAULT;
-		done++;
-		if (c != '\n') {
-			if (st->line_len >= sizeof(st->line) - 1) {
-				pr_warn("symbols: line longer than %zu bytes; is this a System.map?\n",
-					sizeof(st->line));
-				st->error = -EINVAL;
-				return st->error;
-			}
-			st->line[st->line_len++] = c;
-			continue;
-		}
-		st->line[st->line_len] = 0;
-		st->line_len = 0;
-		st->error = kmd_symtab_line(st, st->line);
-		if (st->error) {
-			pr_warn("symbols: cannot parse line %zu ('%s'): expected '<hex address> <type> <name>'\n",
-				st->nr + 1, st->line);
-			return st->error;
-		}
+		if (copy_from_user(buf, ubuf + done, n))
+			st->error = -EFAULT;
+		else
+			st->error = kmd_symtab_feed(st, buf, n);
+		done += n;
 	}
-	return 0;
+	kfree(buf);
+	return st->error;
 }
 
 static int kmd_sym_cmp(const void *a, const void *b)

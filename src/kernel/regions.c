@@ -120,20 +120,27 @@ static int kmk_add_nr_irqs(struct kmk_region *r)
 	return kmk_register_va(r, r->id, r->name, addr, sizeof(int), 0);
 }
 
-/* mem_section: the pointer, its root array, and every root's page of sections. */
+/*
+ * mem_section: the pointer, its root array, and every root's page of sections.
+ * Without the symbol, VMCOREINFO's SYMBOL(mem_section) still gives the root
+ * array: the kernel prints the pointer's value there, not its address.
+ */
 static int kmk_add_mem_section(struct kmk_region *r)
 {
 #ifdef CONFIG_SPARSEMEM_EXTREME
 	unsigned long addr, roots, root;
-	char name[16];
+	char name[16], val[24];
 	unsigned int i;
-	int ret;
+	int ret = 0;
 
-	if (kmk_sym("mem_section", &addr))
-		return kmk_missing(r, -ENOENT, "symbol not found");
-	ret = kmk_register_va(r, r->id, r->name, addr, sizeof(void *), 0);
-	if (ret < 0 || kmk_read_ulong(addr, &roots) || !roots)
-		return ret;
+	if (!kmk_sym("mem_section", &addr)) {
+		ret = kmk_register_va(r, r->id, r->name, addr, sizeof(void *), 0);
+		if (ret < 0 || kmk_read_ulong(addr, &roots) || !roots)
+			return ret;
+	} else if (kminidump_vmcoreinfo_value("SYMBOL(mem_section)", val, sizeof(val)) < 0 ||
+		   kstrtoul(val, 16, &roots)) {
+		return kmk_missing(r, -ENOENT, "neither the symbol nor VMCOREINFO found");
+	}
 	ret = kmk_register_va(r, 0, "mem_sect_roots", roots,
 			      NR_SECTION_ROOTS * sizeof(void *), 0);
 	for (i = 0; ret >= 0 && i < NR_SECTION_ROOTS; i++) {
@@ -241,7 +248,7 @@ static int kmk_add_printk(struct kmk_region *r)
 }
 
 /* Where per-CPU variable @name lives on CPU 0's offset base. */
-static int kmk_percpu_sym(const char *name, unsigned long *addr)
+int kmk_percpu_sym(const char *name, unsigned long *addr)
 {
 	s64 off = kmk_btf_percpu_offset(name), ref = kmk_btf_percpu_offset("kernel_cpustat");
 
@@ -399,6 +406,18 @@ struct kmk_region kmk_regions[] = {
 	FINDER("tk_core", KMK_ID_TK_CORE, kmk_add_tk_core, KMK_MD),
 	SIMPLE("shadow_tk", KMK_ID_SHADOW_TK, "shadow_timekeeper", sizeof(struct timekeeper),
 	       KMK_SET_DEFAULT),
+	FINDER("crash_vars", 0, kmk_add_crash_vars, KMK_SET_DEFAULT),
+	FINDER("crash_percpu", 0, kmk_add_crash_percpu, KMK_SET_DEFAULT),
+#ifdef CONFIG_X86_64
+	FINDER("exc_stacks", 0, kmk_add_exc_stacks, KMK_SET_DEFAULT),
+#endif
+	FINDER("irq_stacks", 0, kmk_add_irq_stacks, KMK_SET_DEFAULT),
+	FINDER("init_task", 0, kmk_add_init_task, KMK_SET_DEFAULT),
+	FINDER("crash_strings", 0, kmk_add_crash_strings, KMK_SET_DEFAULT),
+	FINDER("init_pid_ns", 0, kmk_add_pid_ns, KMK_SET_DEFAULT),
+#ifdef CONFIG_X86_64
+	FINDER("crash_text", 0, kmk_add_crash_text, KMK_SET_DEFAULT),
+#endif
 	FINDER("kallsyms", 0, kmk_add_kallsyms, KMK_SET_KALLSYMS),
 };
 

@@ -34,7 +34,7 @@ check "API register by VA" kwrite "$T" reg-va a_vmalloc vmalloc &&
 set -- $(buf kmalloc)
 check "API register by PA" kwrite "$T" reg-pa a_bypa kmalloc &&
 	hostcheck region_pattern a_bypa "$1" "$2" "$3"
-addr=$(awk '$3 == "jiffies_64" { print $1; exit }' /proc/kallsyms)
+addr=$(kmd_symaddr jiffies_64)
 check "API register by symbol" kwrite "$T" reg-sym a_sym jiffies_64 8 &&
 	hostcheck region_at a_sym "0x$addr" 8
 

@@ -30,7 +30,7 @@ settle() {
 }
 
 cycle() {
-	insmod "$KMD_MODS/kminidump.ko" &&
+	kmd_insmod kminidump.ko &&
 	insmod "$KMD_MODS/kminidump_kernel.ko" &&
 	kwrite "$KMD_DBG/control" add jiffies_64 8 &&
 	insmod "$KMD_MODS/kmd_test.ko" &&

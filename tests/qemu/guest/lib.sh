@@ -22,7 +22,10 @@
 #   expect_panic [CHECK ARGS...]  tell the host the next thing this case does panics the
 #                                 kernel on purpose; after the guest stops, the host runs
 #                                 host check CHECK with ARGS (if given) on the dead guest
-#   kmd_insmod NAME.ko [PARAMS]   insmod one of our modules from /kmd/modules
+#   kmd_insmod NAME.ko [PARAMS]   insmod one of our modules from /kmd/modules; after
+#                                 kminidump.ko, on kernels without KALLSYMS_ALL, kmd_symbols
+#   kmd_symbols                   load /kmd/System.map (data symbols) into $KMD_DBG/symbols
+#   kmd_symaddr NAME              runtime address of NAME (hex) from kallsyms or the table
 #   stock_modprobe NAME           insmod a stock module (and its dependencies) that the
 #                                 run packed with --stock-modules NAME
 #
@@ -141,7 +144,34 @@ expect_errno() {
 kmd_insmod() {
 	local m=$1
 	shift
-	insmod "$KMD_MODS/$m" "$@"
+	insmod "$KMD_MODS/$m" "$@" || return
+	# a kernel without KALLSYMS_ALL resolves data symbols only from a loaded table,
+	# as a user would load it with `kminidump symbols --system-map`
+	if [ "$m" = kminidump.ko ] && ! kmd_kallsyms_all; then
+		kmd_symbols
+	fi
+}
+
+kmd_kallsyms_all() {	# does /proc/kallsyms list data symbols? (read once: it is slow)
+	[ -e /tmp/kmd_kallsyms_all ] ||
+		{ grep -q ' jiffies_64$' /proc/kallsyms && echo 1 || echo 0; } >/tmp/kmd_kallsyms_all
+	[ "$(cat /tmp/kmd_kallsyms_all)" = 1 ]
+}
+
+kmd_symaddr() {	# kmd_symaddr NAME: runtime address (hex, no 0x) from kallsyms or the loaded table
+	local a off
+	a=$(awk -v n="$1" '$3 == n { print $1; exit }' /proc/kallsyms)
+	if [ -z "$a" ] && [ -r /kmd/System.map ]; then
+		off=$(sed -n 's/.*KASLR offset 0x\([0-9a-f]*\).*/\1/p' "$KMD_DBG/symbols")
+		a=$(awk -v n="$1" '$3 == n { print $1; exit }' /kmd/System.map)
+		[ -n "$a" ] && [ -n "$off" ] && a=$(printf '%x' $((0x$a + 0x$off)))
+	fi
+	echo "$a"
+}
+
+kmd_symbols() {	# load /kmd/System.map into the core's symbol table
+	[ -r /kmd/System.map ] || { log "no /kmd/System.map to load"; return 1; }
+	cat /kmd/System.map >"$KMD_DBG/symbols" && log "$(head -n 2 "$KMD_DBG/symbols" | tail -n 1)"
 }
 
 stock_modprobe() {

@@ -13,6 +13,8 @@ Contents:
   /kmd/stock/*.ko       stock modules, decompressed, with dependencies
   /kmd/stock/boot.list  the ones /init loads before anything else (fw_cfg, virtio)
   /kmd/stock/NAME.load  load order (dependencies first) of each requested module
+  /kmd/System.map       the -dbg package's System.map without the text symbols
+                        kallsyms always has (what `kminidump symbols` sends by default)
 """
 import gzip
 import hashlib
@@ -193,6 +195,26 @@ class Cpio:
         return self.buf.getvalue()
 
 
+def data_symbols(system_map):
+    """The lines of system_map that kallsyms lacks without KALLSYMS_ALL: every symbol
+    outside the text ranges (_stext.._etext, _sinittext.._einittext), which also
+    catches linker-script symbols typed T such as swapper_pg_dir; plus init_task,
+    the anchor the module measures the KASLR offset against."""
+    lines, marks = [], {}
+    with open(system_map) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 3:
+                lines.append((int(w[0], 16), w[2], line))
+                if w[2] in ("_stext", "_etext", "_sinittext", "_einittext"):
+                    marks[w[2]] = int(w[0], 16)
+    text = [(marks.get("_stext", 0), marks.get("_etext", 0)),
+            (marks.get("_sinittext", 0), marks.get("_einittext", 0))]
+    out = [line for addr, name, line in lines
+           if name == "init_task" or not any(lo <= addr < hi for lo, hi in text)]
+    return "".join(out).encode()
+
+
 def build(env, kos, stock=(), cases_dirs=(), verbose=False):
     """Return the path of a cached initramfs for kernel env with our .ko files kos,
     the extra stock modules named in stock (loadable from cases), and the cases of
@@ -219,6 +241,8 @@ def build(env, kos, stock=(), cases_dirs=(), verbose=False):
                 add("kmd/cases/" + c, os.path.join(cases_dir, c))
     for ko in kos:
         add("kmd/modules/" + os.path.basename(ko), ko)
+    if env.get("KMD_SYSTEM_MAP"):
+        add("kmd/System.map", data_symbols(env["KMD_SYSTEM_MAP"]))
     boot = []
     for m in BOOT_MODULES:
         for n in sm.load_order(m):
