@@ -23,8 +23,9 @@ static void kmd_symbols_usage(FILE *f)
 		"\n"
 		"  -s, --system-map FILE  the kernel's System.map\n"
 		"  -k, --kallsyms FILE    a copy of /proc/kallsyms read as root\n"
-		"  -a, --all              send every symbol (default: data symbols only,\n"
-		"                         types d D b B r R V v, and init_task)\n"
+		"  -a, --all              send every symbol (default: those kallsyms lacks\n"
+		"                         without KALLSYMS_ALL: all outside _stext.._etext\n"
+		"                         and _sinittext.._einittext, and init_task)\n"
 		"  -D, --debugfs DIR      where debugfs is mounted (default /sys/kernel/debug)\n"
 		"  -q, --quiet            errors only\n"
 		"  -v, --verbose          say more\n"
@@ -75,8 +76,10 @@ static int kmd_symbols_send(const struct kmd_symtab *t, bool all, const char *de
 {
 	char *buf = kmd_malloc(KMD_SYM_CHUNK + 600);
 	size_t i, len = 0, line = 0;
+	struct kmd_text_ranges text;
 	int fd = kmd_symbols_open(debugfs, path, O_WRONLY), ret = 0;
 
+	kmd_symtab_text_ranges(t, &text);
 	*sent = 0;
 	if (fd < 0) {
 		free(buf);
@@ -91,7 +94,7 @@ static int kmd_symbols_send(const struct kmd_symtab *t, bool all, const char *de
 			}
 			len = 0;
 		}
-		if (i == t->n || t->s[i].module || (!all && !kmd_sym_is_data(&t->s[i])))
+		if (i == t->n || t->s[i].module || (!all && !kmd_sym_kallsyms_lacks(&text, &t->s[i])))
 			continue;
 		len += sprintf(buf + len, "%llx %c %s\n", (unsigned long long)t->s[i].addr,
 			       t->s[i].type, t->s[i].name);

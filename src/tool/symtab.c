@@ -168,7 +168,33 @@ const struct kmd_sym *kmd_symtab_lookup(const struct kmd_symtab *t, uint64_t add
 	return lo ? &t->s[lo - 1] : NULL;
 }
 
-bool kmd_sym_is_data(const struct kmd_sym *s)
+/* The text ranges kallsyms covers even without CONFIG_KALLSYMS_ALL. */
+void kmd_symtab_text_ranges(const struct kmd_symtab *t, struct kmd_text_ranges *r)
 {
-	return (s->type && strchr("dDbBrRvV", s->type)) || !strcmp(s->name, "init_task");
+	static const char *const marks[4] = { "_stext", "_etext", "_sinittext", "_einittext" };
+	uint64_t *v[4] = { &r->lo[0], &r->hi[0], &r->lo[1], &r->hi[1] };
+	size_t i, m;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < t->n; i++)
+		for (m = 0; m < 4; m++)
+			if (!t->s[i].module && !strcmp(t->s[i].name, marks[m]))
+				*v[m] = t->s[i].addr;
+}
+
+/*
+ * What a kernel without CONFIG_KALLSYMS_ALL cannot resolve itself: every
+ * symbol outside the text ranges (data, and linker-script symbols typed T
+ * such as arm64's swapper_pg_dir), plus init_task, the module's KASLR anchor.
+ */
+bool kmd_sym_kallsyms_lacks(const struct kmd_text_ranges *r, const struct kmd_sym *s)
+{
+	size_t i;
+
+	if (!strcmp(s->name, "init_task"))
+		return true;
+	for (i = 0; i < 2; i++)
+		if (s->addr >= r->lo[i] && s->addr < r->hi[i])
+			return false;
+	return true;
 }

@@ -276,7 +276,11 @@ void kmd_symtab_free(struct kmd_symtab *t);
 void kmd_symtab_sort_addr(struct kmd_symtab *t);
 /* Nearest symbol at or below @addr (sorted table), or NULL. */
 const struct kmd_sym *kmd_symtab_lookup(const struct kmd_symtab *t, uint64_t addr);
-bool kmd_sym_is_data(const struct kmd_sym *s);
+struct kmd_text_ranges {
+	uint64_t lo[2], hi[2];	/* _stext.._etext, _sinittext.._einittext */
+};
+void kmd_symtab_text_ranges(const struct kmd_symtab *t, struct kmd_text_ranges *r);
+bool kmd_sym_kallsyms_lacks(const struct kmd_text_ranges *r, const struct kmd_sym *s);
 
 /* ---- extract.c / assemble.c: building a core ---- */
 
