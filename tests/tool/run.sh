@@ -232,6 +232,7 @@ golden symbols-system-map symbols --system-map data/System.map --debugfs dbg-map
 check symbols-system-map-sent diff -u - "$W/dbg-map.log" <<'EOF'
 0 D __per_cpu_start
 1000 D cpu_number
+ffffffff810ff000 T _etext
 ffffffff81100000 D init_uts_ns
 ffffffff81101000 R linux_banner
 ffffffff81140000 d pattern_table
