@@ -10,7 +10,7 @@ kmd_insmod kmd_test.ko || { ktap_fail "insmod kmd_test.ko"; return 0; }
 check "start 4 stress threads" kwrite "$T" stress 4 || return 0
 (while :; do cat "$KMD_DBG/regions" >/dev/null; done) &
 reader=$!
-hostcheck stress_snapshots 60
+hostcheck stress_snapshots 60 "$(awk '$1 == "0" { print $5 }' "$KMD_DBG/regions")"
 kill $reader
 wait $reader 2>/dev/null
 stats=$(cat /sys/kernel/debug/kmd_test/stress)

@@ -104,15 +104,16 @@ def _stress_row_problems(vm, k):
 
 
 def stress_snapshots(vm, args):
-    """stress_snapshots N: N times stop the guest, check the table as a collector would
-    see it at that instant (no torn row, no overlap, stress rows hold their own bytes),
-    and let it run again."""
+    """stress_snapshots N [PA]: N times stop the guest, check the table (KELF at PA, else
+    found by a scan) as a collector would see it at that instant (no torn row, no overlap,
+    stress rows hold their own bytes), and let it run again."""
     n = _int(args[0])
+    hint = _int(args[1]) if len(args) > 1 else None
     rows_seen, valid_total = set(), 0
     for i in range(n):
         with vm.paused():
             try:
-                k = find_kelf(vm.ram)
+                k = find_kelf(vm.ram, hint)
             except KelfError as e:
                 return False, f"snapshot {i}: {e}"
             problems = k.check(strict=False) + _stress_row_problems(vm, k)
