@@ -76,6 +76,7 @@ unsigned int kmk_current_sets(void);
 /* regions.c: the region catalogue */
 extern struct kmk_region kmk_regions[];
 extern const unsigned int kmk_nr_regions;
+int kmk_percpu_sym(const char *name, unsigned long *addr);
 
 /* btf.c */
 int kmk_btf_init(void);
@@ -89,6 +90,16 @@ s64 kmk_btf_percpu_offset(const char *name);
 s64 kmk_size_of(const char *type);
 s64 kmk_offset_of(const char *type, const char *member);
 s64 kmk_vmci_number(const char *key);
+
+/* crash.c: what the crash utility needs on top of the regions above */
+int kmk_add_crash_vars(struct kmk_region *r);
+int kmk_add_crash_percpu(struct kmk_region *r);
+int kmk_add_exc_stacks(struct kmk_region *r);
+int kmk_add_irq_stacks(struct kmk_region *r);
+int kmk_add_init_task(struct kmk_region *r);
+int kmk_add_crash_strings(struct kmk_region *r);
+int kmk_add_pid_ns(struct kmk_region *r);
+int kmk_add_crash_text(struct kmk_region *r);
 
 /* pgtable.c: the page-table pages that map the regions */
 extern struct kmk_region kmk_pgt_region;
