@@ -60,6 +60,9 @@ def main():
                     help="comma list of our .ko files to insmod before the cases")
     ap.add_argument("--stock-modules", default="",
                     help="comma list of stock kernel modules to pack (cases: stock_modprobe)")
+    ap.add_argument("--disk", type=int, default=0, metavar="MB",
+                    help="give the guest a raw virtio-blk disk of MB MiB (/dev/vda; cases "
+                    "load it with stock_modprobe virtio_blk: add it to --stock-modules)")
     ap.add_argument("--make-args", default="", help="extra make arguments, e.g. W=1")
     ap.add_argument("--no-build", action="store_true", help="do not build our modules")
     ap.add_argument("--src-ref", default=os.environ.get("KMD_SRC_REF"),
@@ -131,7 +134,7 @@ def main():
                     build=not a.no_build, make_args=a.make_args.split(),
                     oops_panic=not a.no_oops_panic, on_result=on_result, on_line=on_line,
                     on_diag=on_diag,
-                    trace=a.trace, src_ref=a.src_ref)
+                    trace=a.trace, src_ref=a.src_ref, disk_mb=a.disk)
         except HarnessError as e:
             say(f"# {tag}: error: {e}")
             return EXIT["error"]

@@ -155,7 +155,7 @@ class VM:
                  stock_modules=(), build=True, make_args=(), oops_panic=True,
                  logdir=None, on_result=None, on_line=None, qemu_args=(), checks=None,
                  kos=None, trace=False, cases_dirs=(), src_ref=None, on_diag=None,
-                 console_check=True):
+                 console_check=True, disk_mb=0):
         self.env = KernelEnv(kernel)
         self.name = kernel
         self.arch = self.env.arch
@@ -172,6 +172,9 @@ class VM:
         self.on_result, self.on_line, self.on_diag = on_result, on_line, on_diag
         self.cases_dirs = list(cases_dirs)
         self.console_check = console_check
+        # a raw virtio-blk disk (/dev/vda in the guest) to carry files out of it
+        self.disk_mb = disk_mb
+        self.disk = None
         self.src_ref = src_ref
         self.checks = dict(hostchecks.load())
         self.checks.update(checks or {})
@@ -298,7 +301,19 @@ class VM:
             "-device", "vmcoreinfo",
             "-no-reboot", "-action", "reboot=shutdown,shutdown=pause",
         ]
+        if self.disk_mb:
+            self.disk = os.path.join(self.logdir, "disk.img")
+            with open(self.disk, "wb") as f:
+                f.truncate(self.disk_mb << 20)
+            cmd += ["-drive", f"file={self.disk},format=raw,if=none,id=kmdd",
+                    "-device", "virtio-blk-pci,drive=kmdd"]
         return cmd + self.qemu_args
+
+    def disk_read(self, n, offset=0):
+        """n bytes the guest wrote at offset of its /dev/vda (see disk_mb)."""
+        with open(self.disk, "rb") as f:
+            f.seek(offset)
+            return f.read(n)
 
     def start(self):
         """Build what is needed and start QEMU; returns once QMP and KTAP are connected."""
@@ -420,6 +435,10 @@ class VM:
                 print(f"# {line}", flush=True)
 
     # ---- the event loop ----------------------------------------------------------------
+    def report(self, ok, desc, diag=()):
+        """One more host-side result, for a host check that verifies several things."""
+        return self._record("ok" if ok else "fail", desc, diag, "host")
+
     def _record(self, status, desc, diag=(), source="guest"):
         r = Result(status, desc, list(diag), source)
         self.results.append(r)
