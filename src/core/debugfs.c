@@ -46,10 +46,12 @@ static int regions_show(struct seq_file *m, void *v)
 		if (state == KMD_ROW_FREE)
 			continue;
 		kmd_flags_str(state, le32_to_cpu(r->flags), flags);
-		seq_printf(m, "%4u %6u %-15.15s 0x%016llx 0x%016llx %10llu %10llu %-5s %.15s\n",
+		/* the row holds 15 characters of the owner; the module knows them all */
+		seq_printf(m, "%4u %6u %-15.15s 0x%016llx 0x%016llx %10llu %10llu %-5s %s\n",
 			   i, le32_to_cpu(r->id), r->name, le64_to_cpu(r->va),
 			   le64_to_cpu(r->pa), le64_to_cpu(r->size), le64_to_cpu(r->room),
-			   flags, r->owner);
+			   flags, i == 0 ? KBUILD_MODNAME : kmd.slots[i].owner ?
+			   module_name(kmd.slots[i].owner) : "user");
 	}
 	mutex_unlock(&kmd.lock);
 	return 0;
