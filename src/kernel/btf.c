@@ -202,27 +202,53 @@ s64 kmk_btf_var_size(const char *name)
 	return id ? kbtf_resolve_size(id) : -ENOENT;
 }
 
-/* offsetof(struct @sname, @member) for a direct, non-bitfield member; negative errno if none. */
-s64 kmk_btf_member_offset(const char *sname, const char *member)
+/* Offset of @member in struct/union type @id, looking into anonymous members too. */
+static s64 kbtf_member_offset(u32 id, const char *member, int depth)
 {
 	const struct btf_member *m;
 	const struct btf_type *t;
-	u32 id, i;
+	u32 i;
 
-	if (!kbtf.nr)
-		return -ENOENT;
-	id = kbtf_find(sname, BTF_KIND_STRUCT);
-	t = kbtf_type(id);
-	if (!t)
+	/* typedefs and qualifiers in front of an anonymous member's type */
+	for (t = kbtf_type(id); t && depth < 32; t = kbtf_type(t->type), depth++) {
+		u32 kind = BTF_INFO_KIND(t->info);
+
+		if (kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION)
+			break;
+		if (kind != BTF_KIND_TYPEDEF && kind != BTF_KIND_CONST &&
+		    kind != BTF_KIND_VOLATILE && kind != BTF_KIND_TYPE_TAG)
+			return -ENOENT;
+	}
+	if (!t || depth >= 32)
 		return -ENOENT;
 	m = (const void *)(t + 1);
 	for (i = 0; i < BTF_INFO_VLEN(t->info); i++) {
 		u32 bits = BTF_INFO_KFLAG(t->info) ? m[i].offset & 0xffffff : m[i].offset;
+		const char *name = m[i].name_off < kbtf.strs_len ? kbtf.strs + m[i].name_off : "";
+		s64 inner;
 
-		if (m[i].name_off < kbtf.strs_len && !strcmp(kbtf.strs + m[i].name_off, member))
-			return bits % 8 ? -EINVAL : bits / 8;
+		if (bits % 8)
+			continue;	/* a bitfield: no byte offset */
+		if (!strcmp(name, member))
+			return bits / 8;
+		if (!*name) {
+			inner = kbtf_member_offset(m[i].type, member, depth + 1);
+			if (inner >= 0)
+				return bits / 8 + inner;
+		}
 	}
 	return -ENOENT;
+}
+
+/* offsetof(struct @sname, @member), anonymous members included; negative errno if none. */
+s64 kmk_btf_member_offset(const char *sname, const char *member)
+{
+	u32 id;
+
+	if (!kbtf.nr)
+		return -ENOENT;
+	id = kbtf_find(sname, BTF_KIND_STRUCT);
+	return id ? kbtf_member_offset(id, member, 0) : -ENOENT;
 }
 
 /*

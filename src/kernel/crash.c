@@ -177,8 +177,8 @@ int kmk_add_crash_vars(struct kmk_region *r)
 {
 	int ret;
 
-	/* avenrun[] is declared without its size */
-	kmk_want((unsigned long)avenrun, 3 * sizeof(avenrun[0]));
+	/* avenrun[] is declared without its size; GKI's KMI does not export it */
+	kmk_var_sym(r, "avenrun", 3 * sizeof(unsigned long), false);
 #if defined(CONFIG_X86_64)
 	/* the memory layout: crash exits silently without it */
 #ifdef CONFIG_DYNAMIC_MEMORY_LAYOUT

@@ -10,5 +10,6 @@ lines=$(dmesg | grep 'kminidump' | tail -n +$((n0 + 1)))
 	ktap_ok "one line says debugfs is unavailable" ||
 	ktap_fail "one line says debugfs is unavailable" "$lines"
 hostcheck kelf_consistent
-hostcheck region_bytes linux_banner "$(printf 'Linux version' | od -An -tx1 | tr -d ' \n')"
+# the exported init_uts_ns needs no symbol table (arm64 6.1 could load none here)
+hostcheck region_bytes init_uts_ns "$(printf 'Linux' | od -An -tx1 | tr -d ' \n')"
 rmmod kminidump_kernel && rmmod kminidump && ktap_ok "rmmod" || ktap_fail "rmmod"

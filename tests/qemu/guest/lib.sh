@@ -148,7 +148,7 @@ kmd_insmod() {
 	# a kernel without KALLSYMS_ALL resolves data symbols only from a loaded table,
 	# as a user would load it with `kminidump symbols --system-map`
 	if [ "$m" = kminidump.ko ] && ! kmd_kallsyms_all; then
-		kmd_symbols
+		kmd_symbols || true
 	fi
 }
 
@@ -171,6 +171,7 @@ kmd_symaddr() {	# kmd_symaddr NAME: runtime address (hex, no 0x) from kallsyms o
 
 kmd_symbols() {	# load /kmd/System.map into the core's symbol table
 	[ -r /kmd/System.map ] || { log "no /kmd/System.map to load"; return 1; }
+	[ -e "$KMD_DBG/symbols" ] || { log "no $KMD_DBG/symbols (debugfs off?)"; return 1; }
 	cat /kmd/System.map >"$KMD_DBG/symbols" && log "$(head -n 2 "$KMD_DBG/symbols" | tail -n 1)"
 }
 
