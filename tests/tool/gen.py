@@ -23,8 +23,15 @@ src/core/kelf.c + table.c build. Spec lines (# starts a comment):
   kernel_map VA PA              kernel image mapping (va = VA + pa - PA)
   kelf PA [capacity=N] [cpus=N] [flags=LIVE,PANIC] [panic_cpu=N] [gen=N] [page=N]
   kelf_copy PA [flags=...] [foreign]   a copy of the current KELF elsewhere (stale/foreign)
-  prstatus CPU pid=N            a filled NT_PRSTATUS
-  vmcoreinfo std                the arch's base VMCOREINFO text
+  prstatus CPU pid=N [size=N] [REG=VALUE ...]
+                                a filled NT_PRSTATUS; without REG= its registers are a
+                                pattern; size= makes the descriptor N bytes (truncated)
+                                REG: x86_64 r15 r14 ... rip cs eflags rsp ss ... gs
+                                (struct user_regs_struct), aarch64 x0..x30 sp pc pstate
+  symbols FILE                  a System.map (path relative to the spec) for sym: values
+  kaslr OFFSET                  KERNELOFFSET: VMCOREINFO's, and sym: values move by it
+  vmcoreinfo std                the arch's base VMCOREINFO text (built at the end, so it
+                                sees kaslr)
   vmcoreinfo KEY=VALUE          one more line
   region NAME pa=PA size=N [va=VA|kimage|linear|0] [state=valid|busy|free]
          [phdr=load|null] [phdr_pa=PA] [filesz=N] [room=N] [offset=N]
@@ -36,8 +43,13 @@ src/core/kelf.c + table.c build. Spec lines (# starts a comment):
   printk PA [count_bits=N] [size_bits=N]   printk ring structures at PA (+ regions)
   record TS_NSEC [state=reserved|committed|finalized|reusable|miss] TEXT
                                 TEXT takes \\n \\t \\xNN escapes
+  words REGION OFFSET VALUE...  8-byte words at OFFSET in a region's bytes (stacks)
   poke ram|kelf OFFSET u8|u16|u32|u64 VALUE   corrupt after building (kelf: offset
                                 in the current KELF; ram: physical address)
+
+VALUE (registers, words): a number; sym:NAME[+OFF] (System.map address + kaslr + OFF);
+va:REGION[+OFF] (the region's virtual address + OFF); pac:VALUE (arm64: bits 63..48
+replaced by a pointer authentication code, as in a signed return address).
 """
 import os
 import struct
@@ -58,6 +70,13 @@ ARCH = {
     'aarch64': dict(machine=183, prstatus=392, start_kernel=0xffff800008000000,
                     page_offset=0xffff000000000000),
 }
+# pr_reg of struct elf_prstatus (offset 112): the registers' order
+REGS = {
+    'x86_64': ('r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs '
+               'eflags rsp ss fs_base gs_base ds es fs gs').split(),
+    'aarch64': ['x%d' % i for i in range(31)] + ['sp', 'pc', 'pstate'],
+}
+PR_REG = 112
 
 
 def align(v, a):
@@ -105,8 +124,16 @@ class Region:
         self.nodata = 'nodata' in attrs
         self.data = None            # explicit bytes (printk, page tables...)
         self.id = num(attrs.get('id', '0'))
+        self.words = []             # (offset, value) overlaid on the bytes
 
     def bytes(self):
+        out = bytearray(self.fill_bytes())
+        for off, val in self.words:
+            if off + 8 <= len(out):
+                struct.pack_into('<Q', out, off, val)
+        return bytes(out)
+
+    def fill_bytes(self):
         if self.data is not None:
             return self.data
         n = min(self.size, 1 << 24)
@@ -142,9 +169,9 @@ class Kelf:
         cap = self.capacity
         self.notes_off = align(64 + cap * 56, 8)
         self.table_sz = 80 + cap * 80
-        stride = 12 + 8 + align(a['prstatus'], 4)
+        prs = sum(12 + 8 + align(self.prstatus_size(cpu), 4) for cpu in range(self.cpus))
         self.notes_end = (self.notes_off + 12 + 12 + align(self.table_sz, 4) +
-                          12 + 8 + 136 + self.cpus * stride + 12 + 12 + VMCI_ROOM)
+                          12 + 8 + 136 + prs + 12 + 12 + VMCI_ROOM)
         self.size = align(self.notes_end, self.page)
         # rows: in order, like kmd_insert (first free slot)
         off = self.size
@@ -161,6 +188,11 @@ class Kelf:
 
     def va(self):
         return self.spec.linear(self.pa)
+
+    def prstatus_size(self, cpu):
+        if cpu in self.prstatus and self.prstatus[cpu].get('size') is not None:
+            return self.prstatus[cpu]['size']
+        return ARCH[self.spec.arch]['prstatus']
 
     def build(self, flags=None, pa=None):
         a = ARCH[self.spec.arch]
@@ -204,10 +236,16 @@ class Kelf:
         for cpu in range(self.cpus):
             st = bytearray(a['prstatus'])
             if cpu in self.prstatus:
-                struct.pack_into('<i', st, 32, self.prstatus[cpu])
-                for i in range(112, a['prstatus'] - 8, 8):
-                    struct.pack_into('<Q', st, i, 0x1000 * cpu + i)
-            notes += note('CORE', NT_PRSTATUS, bytes(st))
+                pr = self.prstatus[cpu]
+                struct.pack_into('<i', st, 32, pr['pid'])
+                if pr['regs'] is None:
+                    for i in range(112, a['prstatus'] - 8, 8):
+                        struct.pack_into('<Q', st, i, 0x1000 * cpu + i)
+                else:
+                    for name, val in pr['regs'].items():
+                        i = REGS[self.spec.arch].index(name)
+                        struct.pack_into('<Q', st, PR_REG + 8 * i, val)
+            notes += note('CORE', NT_PRSTATUS, bytes(st[:self.prstatus_size(cpu)]))
         text = ''.join(l + '\n' for l in self.spec.vmci_base + self.vmci).encode()
         if len(text) >= VMCI_ROOM:
             sys.exit('spec: VMCOREINFO text too long')
@@ -414,6 +452,10 @@ class Spec:
         self.printk = None
         self.ram_pokes = []
         self.page_tables = None
+        self.path = path
+        self.syms = {}
+        self.kaslr = 0
+        self.vmci_std = False
         with open(path) as f:
             for n, line in enumerate(f, 1):
                 line = line.rstrip('\n')
@@ -460,10 +502,31 @@ class Spec:
         elif cmd == 'kelf_copy':
             self.kelf.copies.append((num(pos[0]), attrs))
         elif cmd == 'prstatus':
-            self.kelf.prstatus[num(pos[0])] = num(attrs.get('pid', '1'))
+            regs = {k: self.value(v) for k, v in attrs.items()
+                    if k not in ('pid', 'size') and v is not True}
+            for k in regs:
+                if k not in REGS[self.arch]:
+                    raise KeyError('no register %s on %s' % (k, self.arch))
+            self.kelf.prstatus[num(pos[0])] = dict(
+                pid=num(attrs.get('pid', '1')), regs=regs or None,
+                size=num(attrs['size']) if 'size' in attrs else None)
+        elif cmd == 'symbols':
+            mp = os.path.join(os.path.dirname(os.path.abspath(self.path)), args[0])
+            with open(mp) as f:
+                for ln in f:
+                    w = ln.split()
+                    if len(w) >= 3:
+                        self.syms.setdefault(w[2], int(w[0], 16))
+        elif cmd == 'kaslr':
+            self.kaslr = num(args[0])
+        elif cmd == 'words':
+            r = self.region(args[0])
+            off = num(args[1])
+            for i, v in enumerate(args[2:]):
+                r.words.append((off + 8 * i, self.value(v)))
         elif cmd == 'vmcoreinfo':
             if args == ['std']:
-                self.vmci_base = self.std_vmcoreinfo()
+                self.vmci_std = True
             else:
                 self.kelf.vmci.append(line.split(None, 1)[1])
         elif cmd == 'region':
@@ -495,29 +558,51 @@ class Spec:
         else:
             raise KeyError('unknown directive ' + cmd)
 
+    def region(self, name):
+        for r in self.kelf.regions:
+            if r.name == name:
+                return r
+        raise KeyError('no region ' + name)
+
+    def value(self, v):
+        """A register or stack word: number, sym:NAME[+OFF], va:REGION[+OFF], pac:VALUE."""
+        if v.startswith('pac:'):
+            return (self.value(v[4:]) & ((1 << 48) - 1)) | 0x3a9f << 48
+        for prefix in ('sym:', 'va:'):
+            if v.startswith(prefix):
+                name, _, off = v[len(prefix):].partition('+')
+                off = num(off) if off else 0
+                if prefix == 'va:':
+                    return (self.region(name).va + off) & M64
+                if name not in self.syms:
+                    raise KeyError('no symbol %s (give "symbols FILE" first)' % name)
+                return (self.syms[name] + self.kaslr + off) & M64
+        return num(v) & M64
+
     def std_vmcoreinfo(self):
+        k = self.kaslr
         if self.arch == 'x86_64':
             return [
                 'OSRELEASE=' + self.release,
                 'BUILD-ID=0123456789abcdef0123456789abcdef01234567',
                 'PAGESIZE=4096',
-                'SYMBOL(_stext)=ffffffff81000000',
+                'SYMBOL(_stext)=%x' % ((0xffffffff81000000 + k) & M64),
                 'OFFSET(uts_namespace.name)=0',
                 'NUMBER(pgtable_l5_enabled)=0',
                 'NUMBER(phys_base)=0',
-                'KERNELOFFSET=0',
+                'KERNELOFFSET=%x' % k,
             ]
         return [
             'OSRELEASE=' + self.release,
             'BUILD-ID=89abcdef0123456789abcdef0123456789abcdef',
             'PAGESIZE=4096',
-            'SYMBOL(swapper_pg_dir)=ffff80000a1e8000',
-            'SYMBOL(_stext)=ffff800008010000',
+            'SYMBOL(swapper_pg_dir)=%x' % ((0xffff80000a1e8000 + k) & M64),
+            'SYMBOL(_stext)=%x' % ((0xffff800008010000 + k) & M64),
             'OFFSET(uts_namespace.name)=0',
             'NUMBER(VA_BITS)=52',
             'NUMBER(kimage_voffset)=%d' % ((self.kimage(0) - 0) & M64),
             'NUMBER(PHYS_OFFSET)=%d' % self.ram_base,
-            'KERNELOFFSET=0',
+            'KERNELOFFSET=%x' % k,
         ]
 
     def uts(self, pa, release):
@@ -594,6 +679,8 @@ class Spec:
         self.page_tables = pa
 
     def finish(self):
+        if self.vmci_std:
+            self.vmci_base = self.std_vmcoreinfo()
         if self.printk:
             self.printk.place(self.printk_kelf)
         for k in self.kelfs:
