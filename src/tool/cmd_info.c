@@ -13,11 +13,14 @@
 static void kmd_info_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s info CORE [--system-map FILE]\n"
-		"Describe a minidump core: regions, notes, VMCOREINFO, the kminidump table.\n"
+		"Usage: %s info CORE [--system-map FILE] [--all-cpus]\n"
+		"Describe a minidump core: regions, notes, VMCOREINFO, the kminidump table,\n"
+		"and for a crash image the panic: message, registers, a backtrace.\n"
 		"\n"
-		"  -s, --system-map FILE  name the regions' addresses with this System.map\n"
-		"                         (relocated by VMCOREINFO's KERNELOFFSET)\n"
+		"  -s, --system-map FILE  name addresses (regions, registers, backtraces) with\n"
+		"                         this System.map, relocated by VMCOREINFO's KERNELOFFSET\n"
+		"  -a, --all-cpus         panic: show every CPU, also those whose NT_PRSTATUS is\n"
+		"                         empty (by default: the panic CPU and every filled one)\n"
 		"  -q, --quiet            errors only\n"
 		"  -v, --verbose          say more\n"
 		"  -h, --help             this text\n",
@@ -330,6 +333,7 @@ static void (*const kmd_info_sections[])(const struct kmd_info_ctx *) = {
 	kmd_info_regions,
 	kmd_info_notes,
 	kmd_info_vmcoreinfo,
+	kmd_info_panic,
 	kmd_info_total,
 };
 
@@ -346,6 +350,7 @@ int kmd_cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "system-map", required_argument, NULL, 's' },
+		{ "all-cpus", no_argument, NULL, 'a' },
 		KMD_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -357,11 +362,13 @@ int kmd_cmd_info(int argc, char **argv)
 	int opt, ret;
 
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while ((opt = getopt_long(argc, argv, "s:hVqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:ahVqv", opts, NULL)) != -1) {
 		int ex = -1;
 
 		if (opt == 's')
 			map = optarg;
+		else if (opt == 'a')
+			x.all_cpus = true;
 		else if (kmd_common_opt(opt, "info", kmd_info_usage, &ex) && ex >= 0)
 			return ex;
 	}
@@ -379,6 +386,7 @@ int kmd_cmd_info(int argc, char **argv)
 		if (!x.img_lo || !x.img_hi)
 			kmd_warn("%s has no _text/_stext and _end: regions are not named", map);
 		x.syms = &syms;
+		x.map_path = map;
 	}
 	ret = kmd_file_map(&f, argv[optind]);
 	if (!ret) {

@@ -343,10 +343,14 @@ struct kmd_info_ctx {
 	const struct kmd_symtab *syms;	/* may be NULL */
 	uint64_t kaslr;			/* KERNELOFFSET, to relocate System.map */
 	uint64_t img_lo, img_hi;	/* _text.._end in the System.map */
+	const char *map_path;		/* for messages */
+	bool all_cpus;			/* panic: every CPU, even those with empty NT_PRSTATUS */
 	FILE *out;
 };
 
 int kmd_info_print(const struct kmd_info_ctx *ctx);
+/* info_panic.c: the "panic" section (registers, backtrace) of a crash image */
+void kmd_info_panic(const struct kmd_info_ctx *ctx);
 
 /* Common options, accepted before or after the subcommand. */
 #define KMD_COMMON_LONGOPTS \
