@@ -114,6 +114,9 @@ gen_all() {
 	gen fuzz --ram fuzz.ram --qemu fuzz.qemu --core fuzz.expected --kelf fuzz.kelf \
 		--md-pack fuzz.mdp &&
 	for s in overlap huge total outside badmagic badcount; do gen $s --ram $s.ram || return 1; done
+	for s in panic-x86 panic-x86-errors panic-arm64 panic-arm64-errors; do
+		gen $s --ram $s.ram --core $s.expected || return 1
+	done
 }
 must generate gen_all
 
@@ -170,6 +173,30 @@ in_n_order() {	# the files of an md set sorted by their N (names not ending in d
 }
 force_bytes() { cat $(in_n_order arm64md) | cmp - arm64f.core; }
 check assemble-arm64-force-bytes force_bytes
+
+# ---- panic: registers and backtraces of crash images ----
+panic_core() {	# panic_core SPEC BASE: extract the spec's RAM, compare with the generator's core
+	"$KMD" -q extract --ram "$1.ram@$2" -o "$1.core" && cmp "$1.core" "$1.expected"
+}
+must extract-panic-x86 panic_core panic-x86 0x1000000
+must extract-panic-x86-errors panic_core panic-x86-errors 0x1000000
+must extract-panic-arm64 panic_core panic-arm64 0x40000000
+must extract-panic-arm64-errors panic_core panic-arm64-errors 0x40000000
+golden info-panic-x86 info panic-x86.core
+golden info-panic-x86-system-map info --system-map data/System.map panic-x86.core
+golden info-panic-x86-all-cpus info -s data/System.map --all-cpus panic-x86.core
+golden info-panic-arm64 info panic-arm64.core
+golden info-panic-arm64-system-map info --system-map data/System.map-arm64 panic-arm64.core
+# panic_cpu without a note, truncated NT_PRSTATUS, rsp outside every PT_LOAD,
+# unaligned rsp in half a stack, the 64-word bound
+golden err-panic-x86 info --system-map data/System.map panic-x86-errors.core
+# frame loop, truncated NT_PRSTATUS, sp outside every PT_LOAD, fp leaving the
+# stacks of the core, misaligned fp
+golden err-panic-arm64 info --system-map data/System.map-arm64 panic-arm64-errors.core
+# a core cut inside the crashing task's stack: the scan stops where the file does
+head -c $(($(stat -c %s "$W/panic-x86.core" 2>/dev/null || echo 5000) - 4096 - 512)) \
+	"$W/panic-x86.core" >"$W/panic-trunc.core" 2>/dev/null || true
+golden err-panic-truncated-core info --system-map data/System.map panic-trunc.core
 
 # ---- error cases: message and exit code ----
 head -c $((0x201000)) "$W/x86.ram" >"$W/trunc.ram" 2>/dev/null || true
@@ -293,7 +320,8 @@ if [ "$FUZZ_TIME" != 0 ]; then
 		not_ok fuzz-build "$(tail -20 "$W/fuzz-build.log")"
 	else
 		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
-			    "core fuzz.expected x86.expected" "dmesg fuzz.expected arm64.expected" \
+			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-arm64-errors.expected" \
+			    "dmesg fuzz.expected arm64.expected" \
 			    "md fuzz.mdp" "symtab data/System.map data/kallsyms"; do
 			set -- $spec
 			t=$1
