@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/notifier.h>
+#include <linux/ptrace.h>
 #include <uapi/kminidump.h>
 
 struct module;
@@ -65,6 +66,20 @@ int kminidump_unregister(u32 id);
 int kminidump_update(u32 id, const void *va, size_t size);
 /* Same, by physical address (va is recorded as given, may be 0). */
 int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size);
+
+/*
+ * Fill the NT_PRSTATUS note of @cpu in KELF: @pid and the registers @regs.
+ * Lock-free and allocation-free: meant for the panic path.
+ */
+int kminidump_set_prstatus(unsigned int cpu, pid_t pid, struct pt_regs *regs);
+
+/*
+ * register_kprobe()/unregister_kprobe() where the kernel has them and
+ * use_kprobes allows: -EOPNOTSUPP otherwise (the core links them weakly).
+ */
+struct kprobe;
+int kminidump_kprobe_register(struct kprobe *kp);
+void kminidump_kprobe_unregister(struct kprobe *kp);
 
 /* Look up a kernel symbol with the core's resolvers (user table, kprobes, VMCOREINFO). */
 int kminidump_lookup_symbol(const char *symbol, unsigned long *addr);

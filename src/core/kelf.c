@@ -231,6 +231,35 @@ int kminidump_vmcoreinfo_value(const char *key, char *buf, size_t size)
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_vmcoreinfo_value, KMD_NS);
 
+static void kmd_copy_regs(elf_gregset_t *dst, struct pt_regs *regs)
+{
+#ifdef CONFIG_X86_64
+	/*
+	 * ELF_CORE_COPY_REGS() reads the inactive GS base through a function the
+	 * kernel does not export. pt_regs is the first 21 words of
+	 * user_regs_struct, in order; the segment bases stay zero.
+	 */
+	BUILD_BUG_ON(sizeof(*regs) != 21 * sizeof(unsigned long));
+	memcpy(dst, regs, sizeof(*regs));
+#else
+	elf_core_copy_regs(dst, regs);
+#endif
+}
+
+int kminidump_set_prstatus(unsigned int cpu, pid_t pid, struct pt_regs *regs)
+{
+	struct elf_prstatus *st;
+
+	if (cpu >= nr_cpu_ids || !kmd.prstatus)
+		return -EINVAL;
+	st = kmd.prstatus + cpu * kmd.prstatus_stride;
+	memset(st, 0, sizeof(*st));
+	st->common.pr_pid = pid;
+	kmd_copy_regs(&st->pr_reg, regs);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(kminidump_set_prstatus, KMD_NS);
+
 /* Program header @i describes row @i; make it a PT_LOAD of the row's current range. */
 void kmd_kelf_set_load(unsigned int i)
 {

@@ -126,6 +126,29 @@ static int kmd_lookup_kprobe(const char *name, unsigned long *addr)
  */
 static const char * const kmd_vmci_not_addresses[] = { "mem_section" };
 
+int kminidump_kprobe_register(struct kprobe *kp)
+{
+#ifdef CONFIG_KPROBES
+	int (*reg)(struct kprobe *p) = READ_ONCE(kmd_register_kprobe);
+
+	if (kmd_have_kprobes)
+		return reg(kp);
+#endif
+	return -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_NS_GPL(kminidump_kprobe_register, KMD_NS);
+
+void kminidump_kprobe_unregister(struct kprobe *kp)
+{
+#ifdef CONFIG_KPROBES
+	void (*unreg)(struct kprobe *p) = READ_ONCE(kmd_unregister_kprobe);
+
+	if (kmd_have_kprobes)
+		unreg(kp);
+#endif
+}
+EXPORT_SYMBOL_NS_GPL(kminidump_kprobe_unregister, KMD_NS);
+
 static int kmd_lookup_vmcoreinfo(const char *name, unsigned long *addr)
 {
 	char key[KSYM_NAME_LEN + 8], val[24];

@@ -328,7 +328,7 @@ int kmk_add_irq_stacks(struct kmk_region *r)
  * crash reads every task_struct with the run-time size (the FPU state follows
  * the structure), init_task too.
  */
-int kmk_add_init_task(struct kmk_region *r)
+size_t kmk_task_struct_size(void)
 {
 	size_t size = sizeof(init_task);
 	unsigned long addr;
@@ -339,7 +339,12 @@ int kmk_add_init_task(struct kmk_region *r)
 	    !copy_from_kernel_nofault(&dyn, (void *)addr, sizeof(dyn)) &&
 	    dyn > size && dyn < SZ_64K)
 		size = dyn;
-	kmk_want((unsigned long)&init_task, size);
+	return size;
+}
+
+int kmk_add_init_task(struct kmk_region *r)
+{
+	kmk_want((unsigned long)&init_task, kmk_task_struct_size());
 	kmk_want_sym("init_stack", THREAD_SIZE);
 	return kmk_commit(r);
 }

@@ -97,14 +97,22 @@ int kmk_add_crash_percpu(struct kmk_region *r);
 int kmk_add_exc_stacks(struct kmk_region *r);
 int kmk_add_irq_stacks(struct kmk_region *r);
 int kmk_add_init_task(struct kmk_region *r);
+size_t kmk_task_struct_size(void);
 int kmk_add_crash_strings(struct kmk_region *r);
 int kmk_add_pid_ns(struct kmk_region *r);
 int kmk_add_crash_text(struct kmk_region *r);
 
 /* pgtable.c: the page-table pages that map the regions */
 extern struct kmk_region kmk_pgt_region;
+int kmk_pgt_root(void);
+unsigned long kmk_pgt_walk(unsigned long va, void (*found)(void *table, void *ctx), void *ctx);
 int kmk_pgtable_init(void);
 void kmk_pgtable_exit(void);
+
+/* capture.c: panic-time registers, tasks and stacks */
+extern struct kmk_region kmk_capture_region;
+int kmk_capture_init(void);
+void kmk_capture_exit(void);
 
 /* vmcoreinfo.c: keys the tools need that the kernel's copy may lack */
 void kmk_vmcoreinfo_complete(void);

@@ -150,6 +150,9 @@ static void kmk_add_extra(void)
 	kfree(list);
 }
 
+/* regions outside the catalogue, with their own life cycle */
+static struct kmk_region *const kmk_extra_regions[] = { &kmk_capture_region, &kmk_pgt_region };
+
 static int kernel_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
@@ -163,10 +166,14 @@ static int kernel_show(struct seq_file *m, void *v)
 		seq_printf(m, "%-16s %-8s %5u %10llu  %s\n", r->name, state, r->rows_added,
 			   r->bytes, r->err && (r->sets & kmk_sets) ? r->why : "");
 	}
-	if (kmk_pgt_region.sets & kmk_sets)
-		seq_printf(m, "%-16s %-8s %5u %10llu  %s\n", "pgtables",
-			   kmk_pgt_region.err ? "missing" : "ok", kmk_pgt_region.rows_added,
-			   kmk_pgt_region.bytes, kmk_pgt_region.err ? kmk_pgt_region.why : "");
+	for (i = 0; i < ARRAY_SIZE(kmk_extra_regions); i++) {
+		const struct kmk_region *r = kmk_extra_regions[i];
+
+		if (r->sets & kmk_sets)
+			seq_printf(m, "%-16s %-8s %5u %10llu  %s\n", r->name,
+				   r->err ? "missing" : "ok", r->rows_added, r->bytes,
+				   r->err ? r->why : "");
+	}
 	if (kmk_extra_region.rows_added)
 		seq_printf(m, "%-16s %-8s %5u %10llu\n", "extra", "ok",
 			   kmk_extra_region.rows_added, kmk_extra_region.bytes);
@@ -236,6 +243,9 @@ static int __init kmk_init(void)
 	kmk_vmcoreinfo_complete();
 	kmk_btf_exit();	/* only needed while sizing */
 
+	ret = kmk_capture_init();
+	if (ret)
+		goto err_capture;
 	ret = kmk_pgtable_init();
 	if (ret)
 		goto err_pgtable;
@@ -244,6 +254,8 @@ static int __init kmk_init(void)
 	return 0;
 
 err_pgtable:
+	kmk_capture_exit();
+err_capture:
 	kmk_unregister_all();
 	return ret;
 }
@@ -251,6 +263,7 @@ err_pgtable:
 static void __exit kmk_exit(void)
 {
 	kmk_debugfs_exit();
+	kmk_capture_exit();
 	kmk_pgtable_exit();
 	kmk_unregister_all();
 }

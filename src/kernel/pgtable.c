@@ -28,7 +28,7 @@ struct kmk_range {
 static struct kmk_range *kmk_ranges;
 static unsigned int kmk_nr_ranges, kmk_ranges_cap;
 
-static void kmk_pgt_found(void *table)
+static void kmk_pgt_found(void *table, void *ctx)
 {
 	phys_addr_t pa;
 	char name[16];
@@ -51,33 +51,47 @@ static void kmk_pgt_found(void *table)
 		kmk_pgt[kmk_nr_pgt++] = pa;
 }
 
-/* Walk the kernel page tables for @va; returns the bytes the entry found maps. */
-static unsigned long kmk_walk(unsigned long va)
+/*
+ * Walk the kernel page tables for @va, calling @found for each table page below
+ * the root; returns the bytes the entry found maps. Reads only: safe at panic.
+ */
+unsigned long kmk_pgt_walk(unsigned long va, void (*found)(void *table, void *ctx), void *ctx)
 {
 	pgd_t *pgd = (pgd_t *)kmk_pgd_root + pgd_index(va);
 	p4d_t *p4d;
 	pud_t *pud;
 	pmd_t *pmd;
 
-	if (pgd_none(*pgd))
+	if (!kmk_pgd_root || pgd_none(*pgd))
 		return PGDIR_SIZE;
 	p4d = p4d_offset(pgd, va);
 	if ((void *)p4d != (void *)pgd)	/* not folded at build or run time */
-		kmk_pgt_found(p4d);
+		found(p4d, ctx);
 	if (p4d_none(*p4d))
 		return P4D_SIZE;
 	pud = pud_offset(p4d, va);
 	if ((void *)pud != (void *)p4d)
-		kmk_pgt_found(pud);
+		found(pud, ctx);
 	if (pud_none(*pud) || pud_leaf(*pud))
 		return PUD_SIZE;
 	pmd = pmd_offset(pud, va);
 	if ((void *)pmd != (void *)pud)
-		kmk_pgt_found(pmd);
+		found(pmd, ctx);
 	if (pmd_none(*pmd) || pmd_leaf(*pmd))
 		return PMD_SIZE;
-	kmk_pgt_found(pte_offset_kernel(pmd, va));
+	found(pte_offset_kernel(pmd, va), ctx);
 	return PAGE_SIZE;
+}
+
+/* The kernel's top-level page table: init_top_pgt on x86, swapper_pg_dir on arm64. */
+int kmk_pgt_root(void)
+{
+	const char *root = IS_ENABLED(CONFIG_X86_64) ? "init_top_pgt" : "swapper_pg_dir";
+
+	if (kmk_pgd_root || !kmk_sym(root, &kmk_pgd_root))
+		return 0;
+	pr_warn("page tables: symbol %s not found\n", root);
+	return -ENOENT;
 }
 
 static int kmk_collect(const struct kminidump_event *ev, void *data)
@@ -107,7 +121,7 @@ static void kmk_pgt_refresh(struct work_struct *work)
 		unsigned long va = kmk_ranges[i].va, end = va + kmk_ranges[i].size;
 
 		while (va < end) {
-			unsigned long step = kmk_walk(va);
+			unsigned long step = kmk_pgt_walk(va, kmk_pgt_found, NULL);
 
 			va = (va & ~(step - 1)) + step;
 		}
@@ -129,14 +143,12 @@ static struct notifier_block kmk_pgt_nb = {
 
 int kmk_pgtable_init(void)
 {
-	const char *root = IS_ENABLED(CONFIG_X86_64) ? "init_top_pgt" : "swapper_pg_dir";
 	int ret;
 
 	if (!(kmk_pgt_region.sets & kmk_current_sets()))
 		return 0;
-	if (kmk_sym(root, &kmk_pgd_root)) {
+	if (kmk_pgt_root()) {
 		kmk_missing(&kmk_pgt_region, -ENOENT, "kernel page-table root not found");
-		pr_warn("region pgtables missing: symbol %s not found\n", root);
 		return 0;
 	}
 	kmk_ranges_cap = KMD_MAX_CAPACITY;

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Panic-time capture: every CPU's registers into KELF's NT_PRSTATUS notes, and
+ * each captured CPU's task, kernel stack, struct pid (and the pid xarray's
+ * nodes above it), mm and stack page tables, plus the text pages the stacks
+ * return into, into rows reserved at load.
+ *
+ * When the registers are taken:
+ *  - the crashing CPU: at die() (the oops' pt_regs, through the die notifier)
+ *    when the panic follows an oops of the same task, else at panic() entry
+ *    (a kprobe on panic);
+ *  - the others: when the panic's stop IPI or NMI interrupts them (kprobes on
+ *    the arch's stop handlers), the interrupted context.
+ * Each CPU writes only its own record, with no lock; the crashing CPU then
+ * fills the notes and moves the reserved rows in the core's PANIC event, after
+ * the others have stopped: no allocation, no lock, bounded loops.
+ */
+#include <linux/kprobes.h>
+#include <linux/kdebug.h>
+#include <linux/mm.h>
+#include <linux/mm_types.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include "kernel.h"
+
+static unsigned int panic_cpus = 4;
+module_param(panic_cpus, uint, 0444);
+MODULE_PARM_DESC(panic_cpus, "CPUs whose task and stack are captured at panic, the crashing one first (default: 4)");
+
+static bool capture = true;
+module_param(capture, bool, 0444);
+MODULE_PARM_DESC(capture, "Capture registers, tasks and stacks at panic (default: Y)");
+
+#define KMK_STACK_PAGES		(THREAD_SIZE / PAGE_SIZE)
+#define KMK_STACK_PGT		2	/* page-table pages under one stack */
+#define KMK_PID_NODES		4	/* xa_node levels above a pid: 6 bits each */
+#define KMK_TEXT_PAGES		24	/* text pages the stacks return into */
+
+enum kmk_how { KMK_NONE, KMK_PANIC_ENTRY, KMK_DIE, KMK_STOP };
+
+/* What a CPU recorded about itself; written by that CPU only. */
+struct kmk_cpu_rec {
+	struct pt_regs regs;
+	struct task_struct *task;
+	enum kmk_how how;
+};
+
+/* Rows reserved for one captured CPU; ids of movable regions. */
+struct kmk_slot {
+	u32 task, stack[KMK_STACK_PAGES], pid, mm, pgt[KMK_STACK_PGT];
+};
+
+static struct kmk_cpu_rec *kmk_recs;		/* [nr_cpu_ids] */
+static struct kmk_slot *kmk_slots;		/* [kmk_nslots] */
+static unsigned int kmk_nslots;
+static u32 kmk_pid_node_ids[KMK_PID_NODES];
+static u32 kmk_text_ids[KMK_TEXT_PAGES];
+static void *kmk_park;				/* where unused reserved rows point */
+static size_t kmk_park_size, kmk_task_size;
+static unsigned long kmk_stext, kmk_etext;
+static unsigned long kmk_irq_regs;		/* per-CPU __irq_regs, CPU 0's copy */
+static int *kmk_crashing_cpu;			/* x86: what kdump's crash path sets */
+
+struct kmk_region kmk_capture_region = { .name = "panic_capture", .sets = KMK_SET_MINIMAL |
+					  KMK_SET_DEFAULT };
+
+static void kmk_record(struct pt_regs *regs, enum kmk_how how)
+{
+	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+
+	/* an oops that leads to this panic keeps its registers: they show the fault */
+	if (how == KMK_PANIC_ENTRY && rec->how == KMK_DIE && rec->task == current)
+		return;
+	rec->regs = *regs;
+	rec->task = current;
+	WRITE_ONCE(rec->how, how);
+}
+
+static int kmk_die_event(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct die_args *args = data;
+
+	if (val == DIE_OOPS && args && args->regs)
+		kmk_record(args->regs, KMK_DIE);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kmk_die_nb = {
+	.notifier_call = kmk_die_event,
+	.priority = INT_MAX,
+};
+
+static int kmk_panic_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	kmk_record(regs, KMK_PANIC_ENTRY);
+	return 0;
+}
+
+/* A kprobe and where its function keeps the interrupted context's registers. */
+struct kmk_probe {
+	struct kprobe kp;
+	int regs_arg;		/* argument holding them, or -1: the per-CPU IRQ regs */
+	bool registered;
+};
+
+/* The stop IPI/NMI's interrupted context: an argument (x86) or the IRQ regs (arm64). */
+static int kmk_stop_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kmk_probe *p = container_of(kp, struct kmk_probe, kp);
+	struct pt_regs *irq_regs = NULL;
+
+	if (p->regs_arg >= 0)
+		irq_regs = (struct pt_regs *)regs_get_kernel_argument(regs, p->regs_arg);
+	else if (kmk_irq_regs)
+		irq_regs = *(struct pt_regs **)(kmk_irq_regs +
+						per_cpu_offset(raw_smp_processor_id()));
+	kmk_record(irq_regs ? irq_regs : regs, KMK_STOP);
+	return 0;
+}
+
+static struct kmk_probe kmk_probes[] = {
+	{ .kp = { .symbol_name = "panic", .pre_handler = kmk_panic_entry } },
+#ifdef CONFIG_X86_64
+	/* __sysvec_reboot(regs), smp_stop_nmi_callback(val, regs) */
+	{ .kp = { .symbol_name = "__sysvec_reboot", .pre_handler = kmk_stop_entry },
+	  .regs_arg = 0 },
+	{ .kp = { .symbol_name = "smp_stop_nmi_callback", .pre_handler = kmk_stop_entry },
+	  .regs_arg = 1 },
+#elif defined(CONFIG_ARM64)
+	/* IPI_CPU_STOP's handler; the IRQ entry set __irq_regs */
+	{ .kp = { .symbol_name = "local_cpu_stop", .pre_handler = kmk_stop_entry },
+	  .regs_arg = -1 },
+#endif
+};
+
+/* Panic path from here on: one CPU left, nothing sleeps, nothing allocates. */
+
+static void kmk_move(u32 id, const void *va, size_t size)
+{
+	if (id && va)
+		kminidump_update(id, va, size);
+}
+
+struct kmk_pgt_ctx {
+	phys_addr_t pa[KMK_STACK_PGT + 3];
+	unsigned int n;
+};
+
+static void kmk_stack_pgt(void *table, void *data)
+{
+	struct kmk_pgt_ctx *ctx = data;
+	phys_addr_t pa;
+	unsigned int i;
+
+	if (!kminidump_virt_to_phys((unsigned long)table & PAGE_MASK, &pa))
+		return;
+	for (i = 0; i < ctx->n; i++)
+		if (ctx->pa[i] == pa)
+			return;
+	if (ctx->n < ARRAY_SIZE(ctx->pa))
+		ctx->pa[ctx->n++] = pa;
+}
+
+/* The lowest page-table pages under a VMAP stack; the upper ones are shared, captured at load. */
+static void kmk_capture_stack_pgt(const struct kmk_slot *s, unsigned long stack)
+{
+	struct kmk_pgt_ctx ctx = { .n = 0 };
+	unsigned int i, j;
+
+	if (!is_vmalloc_addr((void *)stack))
+		return;
+	for (i = 0; i < KMK_STACK_PAGES; i++)
+		kmk_pgt_walk(stack + i * PAGE_SIZE, kmk_stack_pgt, &ctx);
+	/* the last ones found are the deepest levels */
+	for (i = 0, j = ctx.n; i < KMK_STACK_PGT && j; i++, j--)
+		kminidump_update_pa(s->pgt[i], __va(ctx.pa[j - 1]), ctx.pa[j - 1], PAGE_SIZE);
+}
+
+/* The xa_nodes from init_pid_ns's root down to @nr: how tools find a task by pid. */
+static void kmk_capture_pid_path(unsigned int nr, unsigned long *nodes, unsigned int *n)
+{
+	void *entry = READ_ONCE(init_pid_ns.idr.idr_rt.xa_head);
+	unsigned int i, depth;
+
+	for (depth = 0; xa_is_node(entry) && depth < 8; depth++) {
+		struct xa_node *node = xa_to_node(entry);
+
+		for (i = 0; i < *n && nodes[i] != (unsigned long)node; i++)
+			;
+		if (i == *n && *n < KMK_PID_NODES) {
+			nodes[(*n)++] = (unsigned long)node;
+			kmk_move(kmk_pid_node_ids[i], node, sizeof(*node));
+		}
+		if (node->shift >= BITS_PER_LONG)
+			break;
+		entry = READ_ONCE(node->slots[(nr >> node->shift) & XA_CHUNK_MASK]);
+	}
+}
+
+static bool kmk_is_text(unsigned long addr)
+{
+	return addr >= kmk_stext && addr < kmk_etext;
+}
+
+static void kmk_text_page(unsigned long addr, unsigned long *pages, unsigned int *n)
+{
+	unsigned long page = addr & PAGE_MASK;
+	unsigned int i;
+
+	if (!kmk_is_text(addr) || *n >= KMK_TEXT_PAGES)
+		return;
+	for (i = 0; i < *n && pages[i] != page; i++)
+		;
+	if (i == *n) {
+		pages[(*n)++] = page;
+		kmk_move(kmk_text_ids[i], (void *)page, PAGE_SIZE);
+	}
+}
+
+/*
+ * Text pages of the pc and of the return addresses on the stack (a scan: not
+ * every word in text is one). @sp may be on an interrupt stack: scan it to the
+ * end of its THREAD_SIZE block, then the task's stack.
+ */
+static void kmk_capture_text(unsigned long pc, unsigned long sp, unsigned long stack,
+			     unsigned long *pages, unsigned int *n)
+{
+	unsigned long a, end = ALIGN(sp + 1, THREAD_SIZE);
+	phys_addr_t pa;
+
+	kmk_text_page(pc, pages, n);
+	/* gdb disassembles the whole function at the pc: it often runs into the next page */
+	kmk_text_page(pc + PAGE_SIZE, pages, n);
+	if (stack && sp >= stack && sp < stack + THREAD_SIZE)
+		end = stack + THREAD_SIZE;
+	for (a = ALIGN(sp, sizeof(long)); a < end && *n < KMK_TEXT_PAGES; a += sizeof(long)) {
+		/* one translation a page: a stack is mapped page by page */
+		if ((a == ALIGN(sp, sizeof(long)) || !(a & ~PAGE_MASK)) &&
+		    !kminidump_virt_to_phys(a, &pa))
+			break;
+		kmk_text_page(READ_ONCE(*(unsigned long *)a), pages, n);
+	}
+	if (stack && (sp < stack || sp >= stack + THREAD_SIZE))
+		kmk_capture_text(0, stack, stack, pages, n);
+}
+
+struct kmk_found {
+	unsigned long pages[KMK_TEXT_PAGES], nodes[KMK_PID_NODES];
+	unsigned int npages, nnodes;
+};
+
+static void kmk_capture_cpu(unsigned int cpu, const struct kmk_slot *s, struct kmk_found *f)
+{
+	struct kmk_cpu_rec *rec = &kmk_recs[cpu];
+	struct task_struct *t = rec->task;
+	unsigned long stack;
+	unsigned int i;
+
+	kminidump_set_prstatus(cpu, t ? t->pid : 0, &rec->regs);
+	if (!t)
+		return;
+	stack = (unsigned long)task_stack_page(t);
+	kmk_move(s->task, t, kmk_task_size);
+	for (i = 0; stack && i < KMK_STACK_PAGES; i++)
+		kmk_move(s->stack[i], (void *)(stack + i * PAGE_SIZE), PAGE_SIZE);
+	kmk_move(s->pid, t->thread_pid, sizeof(struct pid) + sizeof(struct upid));
+	kmk_move(s->mm, t->mm, sizeof(struct mm_struct));
+	if (stack)
+		kmk_capture_stack_pgt(s, stack);
+	kmk_capture_pid_path(t->pid, f->nodes, &f->nnodes);
+	kmk_capture_text(instruction_pointer(&rec->regs), kernel_stack_pointer(&rec->regs),
+			 stack, f->pages, &f->npages);
+}
+
+static void kmk_capture_all(void)
+{
+	static struct kmk_found found;	/* one panic, one CPU: no stack needed for it */
+	unsigned int this = raw_smp_processor_id(), cpu, slot = 0;
+	struct kmk_cpu_rec *rec = &kmk_recs[this];
+	u64 t0 = sched_clock();
+
+	/* no panic-entry record (kprobes off): at least say which task it was */
+	if (rec->how == KMK_NONE) {
+		rec->task = current;
+		rec->how = KMK_PANIC_ENTRY;
+	}
+	kmk_capture_cpu(this, &kmk_slots[slot++], &found);
+	for_each_possible_cpu(cpu) {
+		if (cpu == this || READ_ONCE(kmk_recs[cpu].how) != KMK_STOP)
+			continue;
+		if (slot < kmk_nslots)
+			kmk_capture_cpu(cpu, &kmk_slots[slot++], &found);
+		else	/* no rows left: the registers still go into the note */
+			kminidump_set_prstatus(cpu, kmk_recs[cpu].task ?
+					       kmk_recs[cpu].task->pid : 0, &kmk_recs[cpu].regs);
+	}
+	if (kmk_crashing_cpu)
+		WRITE_ONCE(*kmk_crashing_cpu, this);
+	kminidump_vmcoreinfo_append_atomic("KMINIDUMP_CAPTURE_NS=%llu", sched_clock() - t0);
+}
+
+static int kmk_capture_event(struct notifier_block *nb, unsigned long ev, void *data)
+{
+	if (ev == KMINIDUMP_PANIC)
+		kmk_capture_all();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kmk_capture_nb = {
+	.notifier_call = kmk_capture_event,
+};
+
+/* Load time: reserve the rows, parked on a zeroed buffer until a panic moves them. */
+
+static int kmk_reserve(const char *fmt, unsigned int a, int b, size_t size, u32 *id)
+{
+	char name[16];
+	int ret;
+
+	if (b >= 0)
+		snprintf(name, sizeof(name), fmt, a, b);
+	else
+		snprintf(name, sizeof(name), fmt, a);
+	ret = kmk_register_va(&kmk_capture_region, 0, name, (unsigned long)kmk_park, size,
+			      KMINIDUMP_F_MOVABLE | KMINIDUMP_F_PANIC);
+	if (ret > 0)
+		*id = ret;
+	return ret < 0 ? ret : 0;
+}
+
+static int kmk_reserve_slot(unsigned int k)
+{
+	struct kmk_slot *s = &kmk_slots[k];
+	unsigned int i;
+	int ret;
+
+	ret = kmk_reserve("ptask%u", k, -1, kmk_task_size, &s->task);
+	for (i = 0; !ret && i < KMK_STACK_PAGES; i++)
+		ret = kmk_reserve("pstack%u_%d", k, i, PAGE_SIZE, &s->stack[i]);
+	if (!ret)
+		ret = kmk_reserve("ppid%u", k, -1, sizeof(struct pid) + sizeof(struct upid),
+				  &s->pid);
+	if (!ret)
+		ret = kmk_reserve("pmm%u", k, -1, sizeof(struct mm_struct), &s->mm);
+	for (i = 0; !ret && i < KMK_STACK_PGT; i++)
+		ret = kmk_reserve("pstkpt%u_%d", k, i, PAGE_SIZE, &s->pgt[i]);
+	return ret;
+}
+
+static void kmk_find_symbols(void)
+{
+	unsigned long addr;
+
+	if (kmk_sym("_stext", &kmk_stext) || kmk_sym("_etext", &kmk_etext))
+		pr_warn("panic capture: _stext/_etext not found: no text pages of the backtraces\n");
+#ifdef CONFIG_X86_64
+	if (!kmk_sym("crashing_cpu", &addr))
+		kmk_crashing_cpu = (int *)addr;
+#else
+	if (kmk_percpu_sym("__irq_regs", &addr))
+		pr_warn("panic capture: __irq_regs not found: the other CPUs' registers are taken in the stop handler, not where it interrupted them\n");
+	else
+		kmk_irq_regs = addr;
+#endif
+}
+
+static void kmk_register_kprobes(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(kmk_probes); i++) {
+		ret = kminidump_kprobe_register(&kmk_probes[i].kp);
+		kmk_probes[i].registered = !ret;
+		if (ret == -EOPNOTSUPP) {
+			pr_warn("panic capture: kprobes unavailable: the crashing CPU's registers come from an oops only, the other CPUs' are not captured\n");
+			return;
+		}
+		if (ret)
+			pr_warn("panic capture: kprobe on %s refused (%d): %s are not captured\n",
+				kmk_probes[i].kp.symbol_name, ret, i ?
+				"the registers of CPUs stopped that way" :
+				"the registers at panic() entry");
+	}
+}
+
+static void kmk_unregister_kprobes(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kmk_probes); i++) {
+		if (kmk_probes[i].registered)
+			kminidump_kprobe_unregister(&kmk_probes[i].kp);
+		kmk_probes[i].registered = false;
+	}
+}
+
+static void kmk_release_rows(void)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < KMK_PID_NODES; i++)
+		if (kmk_pid_node_ids[i])
+			kminidump_unregister(kmk_pid_node_ids[i]);
+	for (i = 0; i < KMK_TEXT_PAGES; i++)
+		if (kmk_text_ids[i])
+			kminidump_unregister(kmk_text_ids[i]);
+	for (k = 0; kmk_slots && k < kmk_nslots; k++) {
+		u32 *id = (u32 *)&kmk_slots[k];
+
+		for (i = 0; i < sizeof(kmk_slots[k]) / sizeof(u32); i++)
+			if (id[i])
+				kminidump_unregister(id[i]);
+	}
+	memset(kmk_pid_node_ids, 0, sizeof(kmk_pid_node_ids));
+	memset(kmk_text_ids, 0, sizeof(kmk_text_ids));
+}
+
+static void kmk_free(void)
+{
+	kmk_release_rows();
+	if (kmk_park)
+		free_pages_exact(kmk_park, kmk_park_size);
+	kmk_park = NULL;
+	kfree(kmk_slots);
+	kfree(kmk_recs);
+	kmk_slots = NULL;
+	kmk_recs = NULL;
+	kmk_nslots = 0;
+}
+
+int kmk_capture_init(void)
+{
+	unsigned int k, i;
+	int ret = 0;
+
+	if (!capture || !panic_cpus) {
+		kmk_missing(&kmk_capture_region, -EPERM, "off: capture=0 or panic_cpus=0");
+		return 0;
+	}
+	kmk_task_size = kmk_task_struct_size();
+	kmk_park_size = PAGE_ALIGN(max_t(size_t, kmk_task_size, sizeof(struct mm_struct)));
+	kmk_nslots = min(panic_cpus, nr_cpu_ids);
+	kmk_recs = kcalloc(nr_cpu_ids, sizeof(*kmk_recs), GFP_KERNEL);
+	kmk_slots = kcalloc(kmk_nslots, sizeof(*kmk_slots), GFP_KERNEL);
+	kmk_park = alloc_pages_exact(kmk_park_size, GFP_KERNEL | __GFP_ZERO);
+	if (!kmk_recs || !kmk_slots || !kmk_park) {
+		kmk_free();
+		return -ENOMEM;
+	}
+	kmk_find_symbols();
+
+	/* the shared rows, then as many CPUs as the table has room for */
+	for (i = 0; !ret && i < KMK_PID_NODES; i++)
+		ret = kmk_reserve("ppidnode%u", i, -1, sizeof(struct xa_node),
+				  &kmk_pid_node_ids[i]);
+	for (i = 0; !ret && i < KMK_TEXT_PAGES; i++)
+		ret = kmk_reserve("ptext%u", i, -1, PAGE_SIZE, &kmk_text_ids[i]);
+	for (k = 0; !ret && k < kmk_nslots; k++)
+		ret = kmk_reserve_slot(k);
+	if (ret && k <= 1) {
+		pr_warn("panic capture: no room in the table for it (raise kminidump.capacity)\n");
+		kmk_missing(&kmk_capture_region, ret, "no room in the table");
+		kmk_free();
+		return 0;
+	}
+	if (ret)
+		pr_warn("panic capture: room for %u of %u CPUs (raise kminidump.capacity)\n",
+			k - 1, kmk_nslots);
+	kmk_nslots = ret ? k - 1 : kmk_nslots;
+
+	ret = register_die_notifier(&kmk_die_nb);
+	if (ret)
+		goto err_die;
+	ret = kminidump_register_consumer(&kmk_capture_nb);
+	if (ret)
+		goto err_consumer;
+	kmk_register_kprobes();
+	return 0;
+
+err_consumer:
+	unregister_die_notifier(&kmk_die_nb);
+err_die:
+	kmk_free();
+	return ret;
+}
+
+void kmk_capture_exit(void)
+{
+	if (!kmk_recs)
+		return;
+	kmk_unregister_kprobes();
+	kminidump_unregister_consumer(&kmk_capture_nb);
+	unregister_die_notifier(&kmk_die_nb);
+	kmk_free();
+}
