@@ -53,4 +53,5 @@ for name in "$@"; do
 	out=$("${d[@]}" remove --all 2>&1) && rc=0 || rc=$?
 	result $rc "$name: dkms remove" "$out"
 done
+echo "$((n - failed)) passed, $failed failed"
 exit $((failed > 0))
