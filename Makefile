@@ -53,7 +53,9 @@ demo:
 	scripts/demo.sh
 
 bench:
-	tests/bench.sh
+	scripts/deps.sh
+	scripts/fetch-kernel.sh amd64-6.1 arm64-6.12 >/dev/null
+	tests/bench.py
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(MOD_SRC) clean 2>/dev/null
