@@ -23,14 +23,16 @@ KMOD_DIRS := $(patsubst %/,%,$(shell sed -n 's/^obj-m := //p' src/Kbuild))
 tool:
 	$(MAKE) -C src/tool
 
-install: modules
-	$(MAKE) -C $(KDIR) M=$(MOD_SRC) INSTALL_MOD_DIR=updates/kminidump modules_install
-	depmod -a $(KVER)
+# DESTDIR stages the install (packaging, tests): then depmod is left to the package.
+install: modules tool
+	$(MAKE) -C $(KDIR) M=$(MOD_SRC) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates/kminidump \
+		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C src/tool install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
-	rm -rf /lib/modules/$(KVER)/updates/kminidump
-	depmod -a $(KVER)
+	rm -rf $(DESTDIR)/lib/modules/$(KVER)/updates/kminidump
+	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C src/tool uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 # Only what DKMS builds: the kernel sources, shared headers and dkms.conf.

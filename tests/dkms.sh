@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# DKMS packaging test: `make dkms-install` into a scratch root, then dkms add,
-# build (against a fetched stock kernel's headers) and remove, with dkms trees
-# of its own, so the machine's /usr/src and /var/lib/dkms are untouched.
+# Packaging test: `make dkms-install` into a scratch root, then dkms add, build
+# (against a fetched stock kernel's headers) and remove, with dkms trees of its
+# own, so the machine's /usr/src and /var/lib/dkms are untouched; then
+# `make install` and `make uninstall` into a scratch DESTDIR.
 # Prints KTAP lines; exit 1 on failure.
 # Usage: tests/dkms.sh NAME...   (amd64 kernels from tests/kernels.conf)
 set -euo pipefail
@@ -52,6 +53,20 @@ for name in "$@"; do
 	done
 	out=$("${d[@]}" remove --all 2>&1) && rc=0 || rc=$?
 	result $rc "$name: dkms remove" "$out"
+
+	dest=$scratch/install-$name
+	mk=(make -s -C "$TOP" KDIR="$KMD_KDIR" KVER="$KMD_KVER" DESTDIR="$dest")
+	out=$("${mk[@]}" install 2>&1) && rc=0 || rc=$?
+	for f in lib/modules/$KMD_KVER/updates/kminidump/core/kminidump.ko \
+		 lib/modules/$KMD_KVER/updates/kminidump/kernel/kminidump_kernel.ko \
+		 usr/local/bin/kminidump usr/local/share/man/man1/kminidump.1; do
+		[ -f "$dest/$f" ] || { rc=1; out+=$'\n'"missing $f"; }
+	done
+	result $rc "$name: make install puts the modules, the tool and its man page in place" "$out"
+	out=$("${mk[@]}" uninstall 2>&1) && rc=0 || rc=$?
+	left=$(find "$dest" -type f)
+	[ -z "$left" ] || rc=1
+	result $rc "$name: make uninstall removes them" "$out$left"
 done
 echo "$((n - failed)) passed, $failed failed"
 exit $((failed > 0))
