@@ -83,29 +83,43 @@ static bool kmd_in_text(const struct kmd_panic *p, uint64_t a)
 	return a >= p->text_lo && a < p->text_hi;
 }
 
-/* "  name+0xoff/0xsize" for a kernel image address, "" when it has no name. */
-static void kmd_panic_sym(const struct kmd_panic *p, uint64_t va, char *buf, size_t len)
+/* The symbol holding run-time address @va, or NULL (outside _text.._end, no map). */
+static const struct kmd_sym *kmd_panic_lookup(const struct kmd_panic *p, uint64_t va)
 {
 	const struct kmd_info_ctx *x = p->x;
-	const struct kmd_symtab *t = x->syms;
-	const struct kmd_sym *s;
 	uint64_t a = va - x->kaslr;
+
+	if (!x->syms || !x->syms->n || !x->img_lo || !x->img_hi || a < x->img_lo ||
+	    a >= x->img_hi)
+		return NULL;
+	return kmd_symtab_lookup(x->syms, a);
+}
+
+/*
+ * "  name+0xoff/0xsize" for a kernel image address, "" when it has no name.
+ * @ret: a return address, named like the kernel's %pB: the byte before it is
+ * looked up, because a call to a noreturn function may be the last instruction
+ * of its caller, and the return address then is the next function's first.
+ */
+static void kmd_panic_sym(const struct kmd_panic *p, uint64_t va, bool ret, char *buf,
+			  size_t len)
+{
+	const struct kmd_symtab *t = p->x->syms;
+	const struct kmd_sym *s = kmd_panic_lookup(p, va - ret);
+	uint64_t off;
 	size_t i;
 
 	buf[0] = 0;
-	if (!t || !t->n || !x->img_lo || !x->img_hi || a < x->img_lo || a >= x->img_hi)
-		return;
-	s = kmd_symtab_lookup(t, a);
 	if (!s)
 		return;
+	off = va - p->x->kaslr - s->addr;
 	for (i = s - t->s + 1; i < t->n && t->s[i].addr == s->addr; i++)
 		;
 	if (i < t->n)
-		snprintf(buf, len, "  %s+0x%llx/0x%llx", s->name,
-			 (unsigned long long)(a - s->addr),
+		snprintf(buf, len, "  %s+0x%llx/0x%llx", s->name, (unsigned long long)off,
 			 (unsigned long long)(t->s[i].addr - s->addr));
 	else
-		snprintf(buf, len, "  %s+0x%llx", s->name, (unsigned long long)(a - s->addr));
+		snprintf(buf, len, "  %s+0x%llx", s->name, (unsigned long long)off);
 }
 
 /* Where kernel text is at run time: the System.map's, or a guess from VMCOREINFO. */
@@ -192,7 +206,7 @@ static void kmd_bt_pc(const struct kmd_panic *p, uint64_t pc)
 {
 	char sym[600];
 
-	kmd_panic_sym(p, pc, sym, sizeof(sym));
+	kmd_panic_sym(p, pc, false, sym, sizeof(sym));
 	fprintf(p->out, "      %-24s 0x%016llx%s\n", "pc", (unsigned long long)pc, sym);
 }
 
@@ -227,7 +241,7 @@ static void kmd_bt_scan(const struct kmd_panic *p, uint64_t pc, uint64_t sp,
 			return;
 		}
 		n++;
-		kmd_panic_sym(p, v, sym, sizeof(sym));
+		kmd_panic_sym(p, v, true, sym, sizeof(sym));
 		snprintf(at, sizeof(at), "[sp+0x%llx]", (unsigned long long)(a - sp));
 		fprintf(p->out, "      %-24s 0x%016llx%s\n", at, (unsigned long long)v, sym);
 	}
@@ -235,18 +249,45 @@ static void kmd_bt_scan(const struct kmd_panic *p, uint64_t pc, uint64_t sp,
 		n, (unsigned long long)(s->hi > start ? (s->hi - start) / 8 : 0), where);
 }
 
+/*
+ * arm64: the lr register, as a frame after pc, unless the first frame record
+ * holds it already or it lies in pc's own function (a stale return from an
+ * earlier call). Registers taken at a function's entry (a kprobe on panic, a
+ * fault in a leaf) have the caller only there: the function has not pushed
+ * its frame record yet. Without a System.map the function is unknown.
+ */
+static void kmd_bt_lr(const struct kmd_panic *p, uint64_t pc, uint64_t lr, bool have_first,
+		      uint64_t first)
+{
+	const struct kmd_sym *a, *b;
+	char sym[600];
+
+	lr = kmd_strip_pac(p, lr);
+	if (!lr || (have_first && lr == first))
+		return;
+	a = kmd_panic_lookup(p, pc);
+	b = kmd_panic_lookup(p, lr - 1);
+	if (a && a == b)
+		return;
+	kmd_panic_sym(p, lr, true, sym, sizeof(sym));
+	fprintf(p->out, "      %-24s 0x%016llx%s\n", "lr (register)", (unsigned long long)lr,
+		sym);
+}
+
 /* arm64: the frame records { fp, lr } from x29 up, across at most a few stacks. */
 static void kmd_bt_frames(const struct kmd_panic *p, uint64_t pc, uint64_t sp, uint64_t fp,
-			  struct kmd_stack *s)
+			  uint64_t lr_reg, struct kmd_stack *s)
 {
 	uint64_t seen[KMD_MAX_STACKS], floor;
 	unsigned int nseen = 0, n, i;
 	char sym[600], at[48];
+	uint8_t first[8];
 
 	fprintf(p->out, "    backtrace: frame-pointer%s\n",
 		p->x->syms ? "" : "; raw addresses, no --system-map");
 	if (!kmd_stack_load(p->x->c, sp & ~7ULL, s)) {
 		kmd_bt_pc(p, pc);
+		kmd_bt_lr(p, pc, lr_reg, false, 0);
 		fprintf(p->out, "      (sp 0x%016llx is not in the core: no PT_LOAD holds it; no frames)\n",
 			(unsigned long long)sp);
 		return;
@@ -255,6 +296,10 @@ static void kmd_bt_frames(const struct kmd_panic *p, uint64_t pc, uint64_t sp, u
 	seen[nseen++] = s->base;
 	floor = s->lo;
 	kmd_bt_pc(p, pc);
+	if (fp && !(fp & 7) && !kmd_core_read_va(p->x->c, fp + 8, first, 8))
+		kmd_bt_lr(p, pc, lr_reg, true, kmd_strip_pac(p, kmd_le64(first)));
+	else
+		kmd_bt_lr(p, pc, lr_reg, false, 0);
 	for (n = 0; ; n++) {
 		uint64_t nfp, lr;
 
@@ -311,7 +356,7 @@ static void kmd_bt_frames(const struct kmd_panic *p, uint64_t pc, uint64_t sp, u
 			return;
 		}
 		lr = kmd_strip_pac(p, lr);
-		kmd_panic_sym(p, lr, sym, sizeof(sym));
+		kmd_panic_sym(p, lr, true, sym, sizeof(sym));
 		snprintf(at, sizeof(at), "[fp 0x%016llx]", (unsigned long long)fp);
 		fprintf(p->out, "      %-24s 0x%016llx%s\n", at, (unsigned long long)lr, sym);
 		floor = fp + 16;
@@ -334,7 +379,7 @@ static void kmd_regs_x86(const struct kmd_panic *p, const uint64_t *r)
 	char sym[600];
 	size_t i;
 
-	kmd_panic_sym(p, r[X_RIP], sym, sizeof(sym));
+	kmd_panic_sym(p, r[X_RIP], false, sym, sizeof(sym));
 	fprintf(o, "    RIP: %04llx:%016llx%s\n", (unsigned long long)(r[X_CS] & 0xffff),
 		(unsigned long long)r[X_RIP], sym);
 	fprintf(o, "    RSP: %04llx:%016llx EFLAGS: %08llx ORIG_RAX: %016llx\n",
@@ -357,9 +402,9 @@ static void kmd_regs_arm64(const struct kmd_panic *p, const uint64_t *r)
 	char sym[600];
 	int i;
 
-	kmd_panic_sym(p, r[A_PC], sym, sizeof(sym));
+	kmd_panic_sym(p, r[A_PC], false, sym, sizeof(sym));
 	fprintf(o, "    pc : %016llx%s\n", (unsigned long long)r[A_PC], sym);
-	kmd_panic_sym(p, kmd_strip_pac(p, r[A_LR]), sym, sizeof(sym));
+	kmd_panic_sym(p, kmd_strip_pac(p, r[A_LR]), true, sym, sizeof(sym));
 	fprintf(o, "    lr : %016llx%s\n", (unsigned long long)r[A_LR], sym);
 	fprintf(o, "    sp : %016llx pstate: %08llx\n", (unsigned long long)r[A_SP],
 		(unsigned long long)r[A_PSTATE]);
@@ -405,7 +450,7 @@ static void kmd_panic_cpu(const struct kmd_panic *p, size_t cpu, bool panic_cpu,
 		kmd_bt_scan(p, r[X_RIP], r[X_RSP], s);
 	} else {
 		kmd_regs_arm64(p, r);
-		kmd_bt_frames(p, r[A_PC], r[A_SP], r[A_FP], s);
+		kmd_bt_frames(p, r[A_PC], r[A_SP], r[A_FP], r[A_LR], s);
 	}
 }
 
