@@ -24,8 +24,8 @@ static void kmd_fuzz_syms(struct kmd_info_ctx *x, uint16_t machine)
 	size_t i;
 
 	if (!done) {
-		kmd_symtab_parse(&t[0], kmd_fuzz_map_x86, sizeof(kmd_fuzz_map_x86) - 1, "x86");
-		kmd_symtab_parse(&t[1], kmd_fuzz_map_arm64, sizeof(kmd_fuzz_map_arm64) - 1, "arm64");
+		kmd_symtab_parse(&t[0], kmd_fuzz_map_x86, strlen(kmd_fuzz_map_x86), "x86");
+		kmd_symtab_parse(&t[1], kmd_fuzz_map_arm64, strlen(kmd_fuzz_map_arm64), "arm64");
 		kmd_symtab_sort_addr(&t[0]);
 		kmd_symtab_sort_addr(&t[1]);
 		done = true;
