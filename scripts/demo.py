@@ -55,8 +55,11 @@ def collect(vm, args):
     say(p.stderr.strip())
     if p.returncode:
         return False, "extract failed"
-    say("", f"== 3. $ kminidump info {os.path.basename(core)}")
-    say(run([TOOL, "info", core]).stdout.rstrip())
+    smap = vm.env.get("KMD_SYSTEM_MAP")
+    args = ["--system-map", smap] if smap else []
+    say("", f"== 3. $ kminidump info {os.path.basename(core)}"
+        + (" --system-map System.map" if smap else ""))
+    say(run([TOOL, "info", core] + args).stdout.rstrip())
     say("", f"== 4. $ kminidump dmesg {os.path.basename(core)} | tail -n 15")
     say(*run([TOOL, "dmesg", core]).stdout.rstrip().splitlines()[-15:])
     vmlinux = vm.env.get("KMD_DBG_VMLINUX")
