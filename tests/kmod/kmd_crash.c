@@ -7,18 +7,22 @@
  *   null           NULL dereference in kmd_crash_null_deref() (an oops; panics
  *                  with oops=panic)
  *   bug-wq         BUG() in kmd_crash_bug_here(), called by a workqueue item
- *                  (kmd_crash_bug_work)
+ *                  (kmd_crash_bug_work) queued on the writer's CPU
  *   panic-kthread  panic() from kmd_crash_panic_here(), in kthread kmd_crash_panic
- *   softlockup     kthread kmd_crash_lockup spins with preemption disabled in
- *                  kmd_crash_lockup_spin() until the soft-lockup detector fires
- *                  (panics with softlockup_panic=1)
+ *                  bound to the writer's CPU
+ *   softlockup     kthread kmd_crash_lockup, bound to the writer's CPU, spins with
+ *                  preemption disabled in kmd_crash_lockup_spin() until the
+ *                  soft-lockup detector fires (panics with softlockup_panic=1)
  *   warn           WARN_ON() in kmd_crash_warn_here() (panics with panic_on_warn=1)
  *   spin           kthread kmd_crash_spin, bound to CPU 1, spins with preemption
  *                  disabled and interrupts enabled in kmd_crash_spin_here() until
  *                  the machine dies; the write returns once it spins, so the test
  *                  can then panic from CPU 0 (sysrq-c)
  * Before crashing, each trigger logs "kmd_crash: <trigger>: pid P comm C cpu N"
- * from the context that will crash (spin: the spinning thread).
+ * from the context that will crash (spin: the spinning thread). A test picks
+ * the crashing CPU by pinning the writer (taskset -c N).
+ * No function that leads to a crash ends in a call: each caller's return
+ * address stays inside it, and tail calls do not drop frames.
  * The write returns an error if the trigger did not crash the kernel (warn
  * without panic_on_warn, for example). Once a trigger started a thread or a
  * work item, the module cannot be unloaded.
@@ -65,14 +69,21 @@ static void kmd_crash_bug_work(struct work_struct *work)
 {
 	kmd_crash_say("bug-wq");
 	kmd_crash_bug_here();
+	pr_err("BUG() returned\n");
 }
 
 static DECLARE_WORK(kmd_crash_work, kmd_crash_bug_work);
 
+/*
+ * panic() through a pointer: a direct call of a __noreturn __cold function would
+ * be the last instruction of a .cold part, its return address past that part's end.
+ */
+static void (*kmd_crash_panic_fn)(const char *fmt, ...) = panic;
+
 static noinline __noipa void kmd_crash_panic_here(void)
 {
-	if (READ_ONCE(kmd_crash_forever))
-		panic("kmd_crash: panic() from kthread %s\n", current->comm);
+	READ_ONCE(kmd_crash_panic_fn)("kmd_crash: panic() from kthread %s\n", current->comm);
+	pr_err("panic() returned\n");	/* also keeps the call from being a tail call */
 }
 
 static int kmd_crash_panic_thread(void *arg)
@@ -125,8 +136,7 @@ static int kmd_crash_thread(int (*fn)(void *), const char *name, int cpu)
 	t = kthread_create(fn, NULL, "%s", name);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
-	if (cpu >= 0)
-		kthread_bind(t, cpu);
+	kthread_bind(t, cpu);
 	__module_get(THIS_MODULE);	/* the thread never returns */
 	wake_up_process(t);
 	return 0;
@@ -134,6 +144,7 @@ static int kmd_crash_thread(int (*fn)(void *), const char *name, int cpu)
 
 static int kmd_crash_trigger(const char *what)
 {
+	int cpu = raw_smp_processor_id();	/* the writer's: tests pin it */
 	int ret;
 
 	if (sysfs_streq(what, "null")) {
@@ -143,13 +154,13 @@ static int kmd_crash_trigger(const char *what)
 	}
 	if (sysfs_streq(what, "bug-wq")) {
 		__module_get(THIS_MODULE);
-		schedule_work(&kmd_crash_work);
+		schedule_work_on(cpu, &kmd_crash_work);
 		return 0;
 	}
 	if (sysfs_streq(what, "panic-kthread"))
-		return kmd_crash_thread(kmd_crash_panic_thread, "kmd_crash_panic", -1);
+		return kmd_crash_thread(kmd_crash_panic_thread, "kmd_crash_panic", cpu);
 	if (sysfs_streq(what, "softlockup"))
-		return kmd_crash_thread(kmd_crash_lockup_thread, "kmd_crash_lockup", -1);
+		return kmd_crash_thread(kmd_crash_lockup_thread, "kmd_crash_lockup", cpu);
 	if (sysfs_streq(what, "warn")) {
 		kmd_crash_say("warn");
 		return kmd_crash_warn_here() ? -EAGAIN : -EINVAL;
