@@ -138,12 +138,17 @@ def prune_logs(keep=100):
         dirs = [os.path.join(LOG_ROOT, d) for d in os.listdir(LOG_ROOT)]
     except OSError:
         return
-    dirs = sorted((d for d in dirs if os.path.isdir(d)), key=os.path.getmtime)
+    def mtime(d):           # another VM (thread or process) may be pruning too
+        try:
+            return os.path.getmtime(d)
+        except OSError:
+            return 0
+    dirs = sorted((d for d in dirs if os.path.isdir(d)), key=mtime)
     for d in dirs[:-keep]:
-        for f in os.listdir(d):
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(d, f))
         with contextlib.suppress(OSError):
+            for f in os.listdir(d):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(d, f))
             os.rmdir(d)
 
 
