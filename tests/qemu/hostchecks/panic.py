@@ -1,0 +1,743 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Host checks of the panic-time capture, run on a guest a panic_* case crashed.
+
+panic_core TRIGGER sec:NAME=ADDR...
+    TRIGGER is what crashed the guest (kmd_crash.ko's trigger word, or sysrq);
+    sec: gives kmd_crash.ko's text sections, so module addresses can be named
+    from the .ko's symbol table (tests/qemu/cases/panic_lib.sh passes them).
+
+Sub-results (each its own KTAP line, vm.report):
+  console       the guest crashed the intended way (oops / BUG / panic / soft
+                lockup / WARN text, the panic line)
+  minidump      kminidump extract from guest RAM; every PT_LOAD byte-equal to RAM;
+                size under 2 MB; VMCOREINFO CRASHTIME, PANIC_MESSAGE,
+                KMINIDUMP_CAPTURE_NS (the capture time is reported, not judged)
+  registers     NT_PRSTATUS of the crashing CPU: pr_pid is the crashing task, pc
+                in the expected function, sp inside the saved stack; every other
+                CPU: pc in kernel text, sp saved (spin: pid and pc of the spinner);
+                amd64: crashing_cpu is the panic CPU
+  stack         the words of the saved stack above sp that are kernel or module
+                text addresses name the expected call chain (no unwinder involved)
+  drgn          tests/e2e/crash_bt.py on the minidump: prog.crashed_thread() is the
+                panic task and its stack_trace() names the expected frames up to the
+                first kmd_crash frame (drgn has no unwind tables for module code);
+                spin: the spinner's thread names kmd_crash_spin_here. SKIPs for known
+                drgn 0.0.22 limits: amd64 6.12 "unknown ORC entry type 3"; arm64
+                crashed_thread() is CPU 0's note (no crashing_cpu), so for a panic on
+                CPU 1 thread(pid) is checked instead
+  crash         amd64 6.1 only: crash 8.0.2 (--zero_excluded --no_modules
+                --no_kmem_cache) on the minidump and on a full dump of the same guest
+                (QMP dump-guest-memory, paging=false; 1 GiB, removed afterwards unless
+                run.py --keep): sys (panic string, CPU count), bt, bt -a, log, p jiffies
+                on both; the panic task's bt frames on the minidump equal the full
+                dump's; spin: "bt -c 1 -e" shows the interrupted RIP in
+                kmd_crash_spin_here (bt -a misreads that exception frame, even on the
+                full dump). Elsewhere guest RAM is the reference (byte equality).
+
+Expected names are matched in order (a subsequence) after dropping ".cold"-style
+suffixes; module addresses are named from kmd_crash.ko, kernel ones from the dbg
+System.map plus VMCOREINFO's KERNELOFFSET. Files land in the boot's log directory
+(the 1 GiB full dump is removed unless run.py --keep).
+"""
+import bisect
+import json
+import os
+import re
+import struct
+import subprocess
+import time
+
+from kmdqemu.paths import TOP
+
+TOOL = os.path.join(TOP, "src", "tool", "kminidump")
+CRASH_BT = os.path.join(TOP, "tests", "e2e", "crash_bt.py")
+SIZE_BUDGET = 2 * 1024 * 1024
+THREAD_SIZE = 16384                 # x86_64 and arm64 with 4 KiB pages, no KASAN
+PT_LOAD, PT_NOTE = 1, 4
+NT_PRSTATUS = 1
+PRSTATUS_PID, PRSTATUS_REG = 32, 112
+ORC_ERROR = "unknown ORC entry type"
+
+# Call chains, callee first, as a subsequence of the names found from the crashing
+# CPU's pc (arm64: and lr), then the stack words above sp (then the crashed task's
+# stack, when sp is on another stack, e.g. an IRQ stack).
+SYSRQ_CHAIN = ["panic", "sysrq_handle_crash", "__handle_sysrq", "write_sysrq_trigger", "vfs_write"]
+TRIGGERS = {
+    "null": {
+        "console": {"amd64": [r"BUG: kernel NULL pointer dereference, address: 0+\b",
+                              r"RIP: 0010:kmd_crash_null_deref\+"],
+                    "arm64": [r"Unable to handle kernel NULL pointer dereference at virtual "
+                              r"address 0+\b", r"pc : kmd_crash_null_deref\+"]},
+        "panic": {"amd64": "Fatal exception", "arm64": "Oops: Fatal exception"},
+        "chain": ["kmd_crash_null_deref", "kmd_crash_write", "vfs_write", "ksys_write"],
+    },
+    "bug-wq": {
+        "console": {"amd64": [r"kernel BUG at \S*kmd_crash\.c:\d+!", r"invalid opcode: 0000",
+                              r"RIP: 0010:kmd_crash_bug_here\+",
+                              r"Workqueue: events kmd_crash_bug_work"],
+                    "arm64": [r"kernel BUG at \S*kmd_crash\.c:\d+!",
+                              r"Internal error: Oops - BUG: ", r"pc : kmd_crash_bug_here\+",
+                              r"Workqueue: events kmd_crash_bug_work"]},
+        "panic": {"amd64": "Fatal exception", "arm64": "Oops - BUG: Fatal exception"},
+        "chain": ["kmd_crash_bug_here", "kmd_crash_bug_work", "process_one_work",
+                  "worker_thread", "kthread"],
+    },
+    "panic-kthread": {
+        "console": {"any": [r"kmd_crash: panic-kthread: pid \d+ comm kmd_crash_panic"]},
+        "panic": {"any": "kmd_crash: panic() from kthread kmd_crash_panic"},
+        "chain": ["panic", "kmd_crash_panic_here", "kmd_crash_panic_thread", "kthread"],
+    },
+    "softlockup": {
+        "console": {"amd64": [r"watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s! "
+                              r"\[kmd_crash_locku:\d+\]", r"RIP: 0010:kmd_crash_lockup_spin\+"],
+                    "arm64": [r"watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s! "
+                              r"\[kmd_crash_locku:\d+\]", r"pc : kmd_crash_lockup_spin\+"]},
+        "panic": {"any": "softlockup: hung tasks"},
+        # the timer interrupt's stack, then the interrupted task's
+        "chain": ["panic", "watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt",
+                  "kmd_crash_lockup_spin", "kmd_crash_lockup_thread", "kthread"],
+        # drgn 0.0.22 stops where x86 switched to the IRQ stack (sysvec_*: ORC
+        # SP_INDIRECT), although the task's stack is saved (the stack check reads it)
+        "drgn_amd64": ["panic", "watchdog_timer_fn", "__hrtimer_run_queues",
+                       "hrtimer_interrupt"],
+    },
+    "warn": {
+        "console": {"any": [r"WARNING: CPU: \d+ PID: \d+ at \S*kmd_crash\.c:\d+ "
+                            r"kmd_crash_warn_here\+"]},
+        "panic": {"any": "kernel: panic_on_warn set ..."},
+        "chain": ["panic", "__warn", "kmd_crash_warn_here", "kmd_crash_write", "vfs_write"],
+    },
+    "spin": {
+        "console": {"any": [r"kmd_crash: spin: pid \d+ comm kmd_crash_spin cpu 1\b",
+                            r"sysrq: Trigger a crash"]},
+        "panic": {"any": "sysrq triggered crash"},
+        "chain": SYSRQ_CHAIN,
+        "other": ["kmd_crash_spin_here", "kmd_crash_spin_thread", "kthread"],
+    },
+    "sysrq": {
+        "console": {"any": [r"sysrq: Trigger a crash"]},
+        "panic": {"any": "sysrq triggered crash"},
+        "chain": SYSRQ_CHAIN,
+    },
+}
+
+
+def _run(cmd, timeout=300, stdin=None):
+    t = time.monotonic()
+    p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, errors="replace", timeout=timeout)
+    return p.returncode, p.stdout, time.monotonic() - t
+
+
+def _tool():
+    if not os.access(TOOL, os.X_OK):
+        subprocess.run(["make", "-s", "-C", os.path.dirname(TOOL)], check=True,
+                       capture_output=True)
+    return TOOL
+
+
+def _base(name):
+    """'panic.cold' -> 'panic', 'kmd_crash_x+0x5/0x20' -> 'kmd_crash_x'."""
+    return re.split(r"[.+]", name, 1)[0] if name else name
+
+
+def _subseq(want, names):
+    """The names of want found in order in names; == want when all are."""
+    it = iter(_base(n) for n in names)
+    found = []
+    for w in want:
+        for n in it:
+            if n == w:
+                found.append(w)
+                break
+        else:
+            break
+    return found
+
+
+# ---- ELF files ------------------------------------------------------------------------
+def _notes(buf):
+    """[(name, type, desc)] of the ELF notes in buf."""
+    out, off = [], 0
+    while off + 12 <= len(buf):
+        namesz, descsz, ntype = struct.unpack_from("<III", buf, off)
+        if not namesz and not descsz and not ntype:
+            break
+        name = buf[off + 12:off + 12 + namesz].split(b"\0", 1)[0].decode(errors="replace")
+        doff = off + 12 + ((namesz + 3) & ~3)
+        out.append((name, ntype, buf[doff:doff + descsz]))
+        off = doff + ((descsz + 3) & ~3)
+    return out
+
+
+class _Core:
+    """An ELF64 core: PT_LOADs (offset, vaddr, paddr, filesz) and notes (name, type, desc)."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self.data = f.read()
+        d = self.data
+        phoff, = struct.unpack_from("<Q", d, 32)
+        phentsize, phnum = struct.unpack_from("<HH", d, 54)
+        self.machine, = struct.unpack_from("<H", d, 18)
+        self.loads, self.notes = [], []
+        for i in range(phnum):
+            t, _, off, va, pa, fsz = struct.unpack_from("<IIQQQQ", d, phoff + i * phentsize)
+            if t == PT_LOAD:
+                self.loads.append((off, va, pa, fsz))
+            elif t == PT_NOTE:
+                self.notes += _notes(d[off:off + fsz])
+        self.by_va = sorted((va, off, fsz) for off, va, _, fsz in self.loads if fsz)
+
+    def vmcoreinfo(self):
+        for name, _, desc in self.notes:
+            if name == "VMCOREINFO":
+                text = desc.split(b"\0", 1)[0].decode(errors="replace")
+                return dict(l.split("=", 1) for l in text.splitlines() if "=" in l)
+        return {}
+
+    def prstatus(self, arch):
+        """[(pid, pc, sp, lr)] per NT_PRSTATUS note, in note (CPU) order."""
+        out = []
+        for name, t, desc in self.notes:
+            if name != "CORE" or t != NT_PRSTATUS or len(desc) < PRSTATUS_REG + 8 * 27:
+                continue
+            pid, = struct.unpack_from("<i", desc, PRSTATUS_PID)
+            if arch == "amd64":      # user_regs_struct: rip is word 16, rsp word 19
+                regs = struct.unpack_from("<27Q", desc, PRSTATUS_REG)
+                out.append((pid, regs[16], regs[19], None))
+            else:                    # user_pt_regs: x0..x30, sp, pc, pstate
+                regs = struct.unpack_from("<34Q", desc, PRSTATUS_REG)
+                out.append((pid, regs[32], regs[31], regs[30]))
+        return out
+
+    def read_va(self, va, n):
+        """n bytes at va from the PT_LOADs (p_vaddr), or None if not all saved."""
+        out = b""
+        while n > 0:
+            i = bisect.bisect_right(self.by_va, (va, float("inf"), 0)) - 1
+            if i < 0:
+                return None
+            v, off, fsz = self.by_va[i]
+            if not v <= va < v + fsz:
+                return None
+            k = min(n, v + fsz - va)
+            out += self.data[off + va - v:off + va - v + k]
+            va += k
+            n -= k
+        return out
+
+
+class _Symbols:
+    """Kernel text (dbg System.map + KASLR offset) and kmd_crash.ko text (its symtab +
+    the section addresses the guest gave)."""
+
+    def __init__(self, system_map, offset, ko, sections):
+        self.addrs, self.names = [], []
+        text = []
+        stext = etext = None
+        with open(system_map) as f:
+            for line in f:
+                w = line.split()
+                if len(w) < 3:
+                    continue
+                a = int(w[0], 16) + offset
+                if w[2] == "_stext":
+                    stext = a
+                elif w[2] == "_etext":
+                    etext = a
+                if w[1] in "tTwW":
+                    text.append((a, w[2]))
+        self.kernel = (stext or 0, etext or 0)
+        self.modules = []               # (start, end) of each module text section
+        if ko and sections:
+            text += self._ko(ko, sections)
+        text.sort()
+        self.addrs = [a for a, _ in text]
+        self.names = [n for _, n in text]
+
+    def _ko(self, ko, sections):
+        with open(ko, "rb") as f:
+            d = f.read()
+        shoff, = struct.unpack_from("<Q", d, 40)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 58)
+        shdrs = [struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize)
+                 for i in range(shnum)]
+        strtab_off = shdrs[shstrndx][4]
+
+        def name_at(tab_off, i):
+            return d[tab_off + i:d.index(b"\0", tab_off + i)].decode()
+        secname = [name_at(strtab_off, s[0]) for s in shdrs]
+        out = []
+        for i, s in enumerate(shdrs):
+            if secname[i] in sections and s[5]:
+                self.modules.append((sections[secname[i]], sections[secname[i]] + s[5]))
+        for s in shdrs:
+            if s[1] != 2:               # SHT_SYMTAB
+                continue
+            stroff = shdrs[s[6]][4]
+            for j in range(s[5] // 24):
+                st_name, st_info, _, st_shndx, st_value, _ = struct.unpack_from(
+                    "<IBBHQQ", d, s[4] + j * 24)
+                if st_info & 0xf != 2 or st_shndx >= shnum:     # STT_FUNC
+                    continue
+                base = sections.get(secname[st_shndx])
+                if base is not None:
+                    out.append((base + st_value, name_at(stroff, st_name)))
+        return out
+
+    def is_text(self, a):
+        k0, k1 = self.kernel
+        return k0 <= a < k1 or any(s <= a < e for s, e in self.modules)
+
+    def name(self, a):
+        """The function containing a, or None if a is not text."""
+        if not self.is_text(a):
+            return None
+        i = bisect.bisect_right(self.addrs, a) - 1
+        return self.names[i] if i >= 0 else None
+
+
+def _stack_chain(core, syms, sp, extra_blocks=()):
+    """Names of the text addresses in the saved stack from sp to its THREAD_SIZE block's
+    end, then in every extra block (whole); and the first address not saved, if any."""
+    names, missing = [], None
+    blocks = [(sp & ~7, (sp & ~(THREAD_SIZE - 1)) + THREAD_SIZE)]
+    blocks += [(b, b + THREAD_SIZE) for b in extra_blocks
+               if b != sp & ~(THREAD_SIZE - 1)]
+    for lo, hi in blocks:
+        for page in range(lo & ~4095, hi, 4096):
+            start = max(page, lo)
+            data = core.read_va(start, page + 4096 - start)
+            if data is None:
+                missing = missing or start
+                continue
+            for (w,) in struct.iter_unpack("<Q", data[:len(data) & ~7]):
+                n = syms.name(w - 1)        # a return address follows its call
+                if n and (not names or names[-1] != n):
+                    names.append(n)
+    return names, missing
+
+
+# ---- the console ----------------------------------------------------------------------
+def _console_facts(text):
+    """(panic message, crashing CPU, pid, comm) from the console, or Nones. The task is
+    in the "CPU: N PID: P Comm: C" line of panic()'s own stack dump (just after the
+    panic line), else (an oops: panic() dumps no stack after die()) the last one before."""
+    m = re.search(r"Kernel panic - not syncing: (.*)", text)
+    if not m:
+        return None, None, None, None
+    cpu_re = r"CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (\S+)"
+    after = re.search(cpu_re, "\n".join(text[m.end():].splitlines()[:6]))
+    before = list(re.finditer(cpu_re, text[:m.start()]))
+    c = after or (before[-1] if before else None)
+    if not c:
+        return m.group(1).strip(), None, None, None
+    return m.group(1).strip(), int(c.group(1)), int(c.group(2)), c.group(3)
+
+
+def _pick(table, arch):
+    return table.get(arch, table.get("any"))
+
+
+# ---- crash (amd64 6.1) ----------------------------------------------------------------
+CRASH_CMDS = ["sys", "bt", "bt -a", "log", "p jiffies"]
+
+
+def _crash_script(cmds):
+    lines = []
+    for c in cmds:
+        lines += [f"!echo @@@ {c}", c]
+    return "\n".join(lines + ["!echo @@@ end", "exit", ""])
+
+
+def _crash_start(vmlinux, core, out_path, cmds):
+    f = open(out_path, "w")
+    p = subprocess.Popen(["crash", "-s", "--zero_excluded", "--no_modules", "--no_kmem_cache",
+                          vmlinux, core], stdin=subprocess.PIPE, stdout=f,
+                         stderr=subprocess.STDOUT, text=True)
+    p.stdin.write(_crash_script(cmds))
+    p.stdin.close()
+    return p, f
+
+
+def _crash_sections(text):
+    """{command: output} from a crash run with '@@@ cmd' separators; '' = start-up."""
+    out, cur = {"": []}, ""
+    for line in text.splitlines():
+        if line.startswith("@@@ "):
+            cur = line[4:]
+            out[cur] = []
+        else:
+            out[cur].append(line)
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def _crash_bt(text, syms):
+    """[(pid, cpu, [frame names])] of a bt / bt -a output; an exception RIP that crash
+    cannot name (module code: --no_modules) is named from kmd_crash.ko, as '[name]'."""
+    tasks = []
+    exc = False
+    for line in text.splitlines():
+        m = re.match(r"PID: (\d+)\s+TASK: \S+\s+CPU: (\d+)", line)
+        if m:
+            tasks.append((int(m.group(1)), int(m.group(2)), []))
+            continue
+        if not tasks:
+            continue
+        frames = tasks[-1][2]
+        m = re.match(r"\s*#\d+ \[[0-9a-f]+\] (\S+) at [0-9a-f]+", line)
+        if m:
+            frames.append(m.group(1))
+            continue
+        m = re.match(r"\s+\[exception RIP: (.+)\]", line)
+        if m:
+            exc = m.group(1)
+            continue
+        m = re.match(r"\s+RIP: ([0-9a-f]+)", line)
+        if m and exc:
+            frames.append(f"[{syms.name(int(m.group(1), 16)) or exc}]")
+            exc = False
+        if "--- <" in line:
+            frames.append(line.strip())
+    return tasks
+
+
+def _crash_summary(out, syms, smp, panic_msg):
+    """What one crash run showed: {cmd: (ok, detail)} plus the panic task's frames."""
+    s = _crash_sections(out)
+    res = {}
+    started = "@@@ end" in out or "sys" in s
+    sys_out = s.get("sys", "")
+    m = re.search(r"PANIC: \"(.*)\"", sys_out)
+    cpus = re.search(r"CPUS: (\d+)", sys_out)
+    res["sys"] = (bool(m and m.group(1) and cpus and int(cpus.group(1)) == smp),
+                  f"PANIC \"{m.group(1) if m else '?'}\", CPUS {cpus.group(1) if cpus else '?'}")
+    bt = _crash_bt(s.get("bt", ""), syms)
+    res["bt"] = (bool(bt and bt[0][2]), f"{len(bt[0][2]) if bt else 0} frames")
+    bta = _crash_bt(s.get("bt -a", ""), syms)
+    res["bt -a"] = (len(bta) == smp and all(f for _, _, f in bta),
+                    f"{len(bta)} CPUs: " + "; ".join(f"CPU {c} pid {p} {len(f)} frames"
+                                                     for p, c, f in bta))
+    log = s.get("log", "")
+    res["log"] = (panic_msg is not None and panic_msg in log,
+                  f"{len(log.splitlines())} lines, panic line {'in' if panic_msg in log else 'absent'}"
+                  if panic_msg else "no panic line known")
+    j = re.search(r"^jiffies = (\$\d+ = )?(\d+)", s.get("p jiffies", ""), re.M)
+    res["p jiffies"] = (j is not None, f"jiffies {j.group(2)}" if j else "no value")
+    return started, res, bt, bta, s
+
+
+# ---- the check ------------------------------------------------------------------------
+def panic_core(vm, args):
+    """panic_core TRIGGER sec:NAME=ADDR...: after the crash, the minidump against guest
+    RAM, a full dump and the console, with drgn and (amd64 6.1) crash."""
+    t_start = time.monotonic()
+    trigger = args[0] if args else "?"
+    spec = TRIGGERS.get(trigger)
+    if spec is None:
+        return False, f"unknown trigger {trigger!r} (known: {', '.join(TRIGGERS)})"
+    sections = {}
+    for a in args[1:]:
+        if a.startswith("sec:") and "=" in a:
+            k, v = a[4:].split("=", 1)
+            sections[k] = int(v, 16)
+    arch = vm.arch
+    tag = vm.case or f"panic {trigger}"      # run.py puts the kernel name in front
+    results, facts = [], {}
+
+    def sub(ok, desc, diag=()):
+        ok = bool(ok)
+        results.append(ok)
+        vm.report(ok, f"{tag}: {desc}", diag if isinstance(diag, (list, tuple)) else [diag])
+        return ok
+
+    def skip(desc, why):
+        # a known tool limitation, not a kminidump result
+        vm._record("skip", f"{tag}: {desc}", [why], "host")
+
+    # -- the console: did the guest crash the intended way?
+    text = vm.console_text()
+    want = _pick(spec["console"], arch)
+    missing = [w for w in want if not re.search(w, text)]
+    panic_msg, cpu, pid, comm = _console_facts(text)
+    want_panic = _pick(spec["panic"], arch)
+    ok = not missing and panic_msg is not None and panic_msg.startswith(want_panic)
+    sub(ok, f"console: {trigger} crashed the guest (panic: {panic_msg})",
+        [f"missing: {m}" for m in missing] + [f"panic line: {panic_msg!r}, expected "
+                                              f"{want_panic!r}"])
+    spin_pid = None
+    if trigger == "spin":
+        m = re.search(r"kmd_crash: spin: pid (\d+) comm kmd_crash_spin cpu 1\b", text)
+        spin_pid = int(m.group(1)) if m else None
+    vm.log(f"{tag}: console: CPU {cpu} pid {pid} comm {comm}, panic {panic_msg!r}"
+           + (f", spinner pid {spin_pid} on CPU 1" if spin_pid else ""))
+
+    # -- the minidump
+    core_path = os.path.join(vm.logdir, "minidump.elf")
+    base = vm.ram.banks[0][0]
+    rc, out, secs = _run([_tool(), "extract", "--ram", f"{vm.shm}@0x{base:x}", "-o", core_path])
+    if not sub(rc == 0, f"kminidump extract from guest RAM ({secs:.2f} s)",
+               out.strip().splitlines()[-3:]):
+        return False, "extract failed"
+    core = _Core(core_path)
+    size = len(core.data)
+    facts["size"] = size
+    diff = [f"0x{pa:x}+{n}" for off, _, pa, n in core.loads
+            if core.data[off:off + n] != vm.ram.read(pa, n)]
+    sub(core.loads and not diff, f"minidump: {len(core.loads)} PT_LOADs byte-equal to guest RAM",
+        diff[:5])
+    sub(size < SIZE_BUDGET, f"minidump: {size} bytes ({size / 1048576:.2f} MiB, budget "
+        f"{SIZE_BUDGET // 1048576} MiB)")
+    vmci = core.vmcoreinfo()
+    sub("CRASHTIME" in vmci, f"VMCOREINFO CRASHTIME={vmci.get('CRASHTIME')}")
+    pm = vmci.get("PANIC_MESSAGE")
+    sub(pm is not None and panic_msg is not None and pm.strip() == panic_msg[:len(pm.strip())],
+        f"VMCOREINFO PANIC_MESSAGE={pm!r}", [f"console: {panic_msg!r}"])
+    ns = vmci.get("KMINIDUMP_CAPTURE_NS")
+    facts["capture_ns"] = ns
+    sub(ns is not None, f"VMCOREINFO KMINIDUMP_CAPTURE_NS={ns}"
+        + (f" ({int(ns) / 1000:.1f} us; target well under 1 ms, not judged)"
+           if ns and ns.isdigit() else ""))
+
+    # -- symbols
+    offset = int(vmci.get("KERNELOFFSET", "0"), 16)
+    ko = next((k for k in (vm.kos or []) if os.path.basename(k) == "kmd_crash.ko"), None)
+    syms = _Symbols(vm.env["KMD_SYSTEM_MAP"], offset, ko, sections)
+
+    # -- registers
+    prs = core.prstatus(arch)
+    kelf = vm.find_kelf()
+    panic_cpu = kelf.table.panic_cpu
+    sub(panic_cpu == cpu, f"KELF panic CPU {panic_cpu} is the console's crashing CPU {cpu}")
+    chain = spec["chain"]
+    if cpu is not None and cpu < len(prs):
+        rpid, pc, sp, lr = prs[cpu]
+        pcname = syms.name(pc)
+        spsaved = core.read_va(sp & ~7, 8) is not None
+        sub(rpid == pid and _base(pcname) == chain[0] and spsaved,
+            f"NT_PRSTATUS of CPU {cpu}: pid {rpid}, pc {pcname or hex(pc)}, sp 0x{sp:x} "
+            f"{'saved' if spsaved else 'NOT saved'}",
+            [f"expected pid {pid} ({comm}), pc in {chain[0]}, sp in a saved stack page"])
+    else:
+        sub(False, f"NT_PRSTATUS of crashing CPU {cpu}", [f"{len(prs)} notes"])
+        rpid = pc = sp = lr = None
+    for c, (opid, opc, osp, olr) in enumerate(prs):
+        if c == cpu or c >= vm.smp:
+            continue
+        name = syms.name(opc)
+        saved = osp and core.read_va(osp & ~7, 8) is not None
+        if spin_pid and c == 1:
+            want_pc = spec["other"][0]
+            sub(opid == spin_pid and _base(name) == want_pc and saved,
+                f"NT_PRSTATUS of CPU 1: pid {opid}, pc {name or hex(opc)}, sp 0x{osp:x} "
+                f"{'saved' if saved else 'NOT saved'}",
+                [f"expected pid {spin_pid} (kmd_crash_spin), pc in {want_pc}"])
+        else:
+            sub(name is not None and saved,
+                f"NT_PRSTATUS of CPU {c}: pid {opid}, pc {name or hex(opc)}, sp 0x{osp:x} "
+                f"{'saved' if saved else 'NOT saved'}", ["expected pc in kernel text, sp saved"])
+    if arch == "amd64":
+        a = _sysmap_addr(vm.env["KMD_SYSTEM_MAP"], "crashing_cpu")
+        raw = core.read_va(a + offset, 4) if a else None
+        cc = struct.unpack("<i", raw)[0] if raw else None
+        sub(cc == cpu, f"crashing_cpu = {cc} in the minidump (panic CPU {cpu})")
+
+    # -- drgn: the crashed task's stack base (for the stack scan) and the traces
+    drgn_pids = [p for p in (pid, spin_pid) if p is not None]
+    rc, out, secs = _run(["/usr/bin/python3", CRASH_BT, core_path, vm.env["KMD_DBG_VMLINUX"]]
+                         + [str(p) for p in drgn_pids], timeout=300)
+    try:
+        dr = json.loads(out)
+    except ValueError:
+        dr = {"crashed": None, "threads": {}, "errors": {"run": out.strip()[-500:]}}
+    with open(os.path.join(vm.logdir, "drgn-minidump.json"), "w") as f:
+        json.dump(dr, f, indent=1)
+
+    # -- the stack, without an unwinder
+    if sp is not None:
+        start = [syms.name(pc)] + ([syms.name(lr - 1)] if lr else [])
+        # the crashed task's whole stack too (an IRQ-time panic's sp is on the IRQ stack)
+        task = dr.get("threads", {}).get(str(pid)) or {}
+        extra = [b for b in [task.get("stack")] if b]
+        names, miss = _stack_chain(core, syms, sp, extra)
+        names = [n for n in start if n] + names
+        found = _subseq(chain, names)
+        sub(found == chain, f"stack of CPU {cpu}: return addresses name "
+            f"{' <- '.join(found) or 'nothing expected'}",
+            [f"expected {' <- '.join(chain)}", f"found {' <- '.join(names[:40])}"]
+            + ([f"first unsaved stack address 0x{miss:x}"] if miss else []))
+        facts["stack"] = names[:12]
+    if spin_pid and len(prs) > 1:
+        opid, opc, osp, olr = prs[1]
+        names, miss = _stack_chain(core, syms, osp)
+        names = [n for n in [syms.name(opc), syms.name(olr - 1) if olr else None] if n] + names
+        found = _subseq(spec["other"], names)
+        sub(found == spec["other"], f"stack of CPU 1: return addresses name "
+            f"{' <- '.join(found) or 'nothing expected'}",
+            [f"expected {' <- '.join(spec['other'])}", f"found {' <- '.join(names[:40])}"])
+
+    # -- drgn
+    _drgn_checks(vm, dr, syms, spec, pid, cpu, spin_pid, arch, sub, skip, secs, facts)
+
+    # -- crash, amd64 6.1: the minidump against a full dump of the same guest
+    if vm.name == "amd64-6.1" and not vm.bzimage:
+        _crash_checks(vm, core_path, syms, spec, pid, panic_msg, trigger, sub, facts)
+
+    ok = all(results)
+    facts["seconds"] = round(time.monotonic() - t_start, 1)
+    vm.log(f"{tag}: facts {json.dumps(facts)}")
+    return ok, (f"{sum(results)} of {len(results)} panic checks passed; minidump {size} bytes, "
+                f"capture {ns or '?'} ns, {facts['seconds']} s")
+
+
+def _sysmap_addr(system_map, name):
+    with open(system_map) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 3 and w[2] == name:
+                return int(w[0], 16)
+    return None
+
+
+def _drgn_names(trace, syms):
+    """Frame names of a crash_bt.py trace; drgn's unnamed pcs named from our maps."""
+    names = []
+    for i, f in enumerate(trace.get("frames", [])):
+        n = f["name"]
+        if not n:
+            pc = f["pc"]
+            n = syms.name(pc if f["interrupted"] or i == 0 else pc - 1) or hex(pc)
+        names.append(n)
+    return names
+
+
+def _drgn_expect(chain):
+    """What drgn 0.0.22 can unwind on a minidump: it has no unwind tables for module code
+    (module debug info needs the module list), so past the first kmd_crash frame a trace
+    is not reliable: amd64 (ORC, no frame pointers) stops there; arm64 falls back to frame
+    records, which skip a leaf's caller and then lose the pc ("???")."""
+    for i, n in enumerate(chain):
+        if n.startswith("kmd_crash_"):
+            return chain[:i + 1]
+    return chain
+
+
+def _drgn_checks(vm, dr, syms, spec, pid, cpu, spin_pid, arch, sub, skip, secs, facts):
+    errs = dr.get("errors", {})
+    crashed = dr.get("crashed")
+    err = errs.get("crashed") or errs.get("run")
+    what = "drgn crashed_thread()"
+    if arch == "arm64" and cpu and crashed and crashed.get("tid") != pid:
+        # drgn 0.0.22 takes NT_PRSTATUS of crashing_cpu, which only x86 has, else of CPU 0
+        skip("drgn crashed_thread() is the panic task",
+             f"known: drgn 0.0.22 picks CPU 0's NT_PRSTATUS on arm64 (no crashing_cpu); the "
+             f"panic was on CPU {cpu}: thread {pid} (its NT_PRSTATUS) is checked instead")
+        crashed = dr.get("threads", {}).get(str(pid))
+        err = errs.get(f"thread {pid}")
+        what = f"drgn thread {pid}"
+    if err and ORC_ERROR in err and vm.name == "amd64-6.12":
+        skip(f"{what}.stack_trace()",
+             f"known: drgn 0.0.22 cannot unwind 6.12 amd64 ({err[:120]}); the stack and "
+             "registers checks above stand in")
+        facts["drgn"] = "unknown ORC entry type 3"
+        return
+    want = spec.get(f"drgn_{arch}") or _drgn_expect(spec["chain"])
+    names = _drgn_names(crashed, syms) if crashed else []
+    found = _subseq(want, names)
+    facts["drgn"] = names[:12]
+    sub(crashed is not None and crashed.get("tid") == pid and found == want,
+        f"{what}: tid {crashed.get('tid') if crashed else '?'}, "
+        f"{len(names)} frames naming {' <- '.join(found) or 'nothing expected'} ({secs:.1f} s)",
+        [f"expected tid {pid} and {' <- '.join(want)}", f"frames: {' <- '.join(names[:30])}"]
+        + ([f"error: {err}"] if err else []))
+    if spin_pid:
+        t = dr.get("threads", {}).get(str(spin_pid))
+        e = errs.get(f"thread {spin_pid}")
+        if e and ORC_ERROR in e and vm.name == "amd64-6.12":
+            skip("drgn thread of the spinner", f"known: {e[:120]}")
+            return
+        want = _drgn_expect(spec["other"])
+        names = _drgn_names(t, syms) if t else []
+        found = _subseq(want, names)
+        sub(found == want, f"drgn thread {spin_pid} (spinner on CPU 1): "
+            f"{' <- '.join(found) or 'nothing expected'}",
+            [f"expected {' <- '.join(want)}", f"frames: {' <- '.join(names[:30])}"]
+            + ([f"error: {e}"] if e else []))
+
+
+def _crash_checks(vm, core_path, syms, spec, pid, panic_msg, trigger, sub, facts):
+    """crash 8.0.2 on the minidump and on a full dump (crash reads QEMU's raw ELF dump;
+    it finds the panic task's frames from its stack, not from QEMU's registers)."""
+    vmlinux = vm.env["KMD_DBG_VMLINUX"]
+    full = os.path.join(vm.logdir, "full.elf")
+    t = time.monotonic()
+    vm.qmp.dump_guest_memory(full)
+    secs = time.monotonic() - t
+    sub(os.path.getsize(full) > 256 << 20, f"full dump: QMP dump-guest-memory (paging=false), "
+        f"{os.path.getsize(full) >> 20} MiB in {secs:.1f} s")
+    # bt -a misreads the stop IPI's exception frame on the other CPU ("possibly bogus
+    # exception frame"); bt -e finds the real one, with the interrupted RIP
+    extra = ["bt -c 1 -e"] if "other" in spec else []
+    t = time.monotonic()
+    runs = {}
+    for name, path in (("full", full), ("minidump", core_path)):
+        runs[name] = _crash_start(vmlinux, path, os.path.join(vm.logdir, f"crash-{name}.txt"),
+                                  CRASH_CMDS + extra)
+    for p, f in runs.values():
+        try:
+            p.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        f.close()
+    secs = time.monotonic() - t
+    res = {}
+    for name in runs:
+        with open(os.path.join(vm.logdir, f"crash-{name}.txt"), errors="replace") as f:
+            out = f.read()
+        res[name] = _crash_summary(out, syms, vm.smp, panic_msg) + (out,)
+    if not vm.keep:
+        os.unlink(full)
+
+    # the full dump is the reference
+    started, cmds, bt, bta, s, out = res["full"]
+    ref = bt[0][2] if bt else []
+    vm.log(f"crash reference bt (full dump, {trigger}): " + " <- ".join(ref))
+    for p_, c_, fr in bta:
+        vm.log(f"crash reference bt -a (full dump, {trigger}) CPU {c_} pid {p_}: "
+               + " <- ".join(fr))
+    facts["crash_full_bt"] = ref
+    sub(started and all(ok for ok, _ in cmds.values()) and bt and bt[0][0] == pid,
+        f"crash on the full dump ({secs:.0f} s for both runs): "
+        + "; ".join(f"{c}: {d}" for c, (ok, d) in cmds.items()),
+        [f"{c}: FAILED ({d})" for c, (ok, d) in cmds.items() if not ok]
+        + [f"bt: {' <- '.join(ref)}"] + (out.strip().splitlines()[-5:] if not started else []))
+
+    mstarted, mcmds, mbt, mbta, ms, mout = res["minidump"]
+    works = [c for c, (ok, _) in mcmds.items() if ok and mstarted]
+    facts["crash_minidump_works"] = works
+    sub(mstarted and len(works) == len(CRASH_CMDS),
+        f"crash on the minidump: {', '.join(works) or 'no command'} work"
+        + (f" ({'; '.join(d for _, d in mcmds.values())})" if mstarted else ""),
+        [f"{c}: FAILED ({d})" for c, (ok, d) in mcmds.items() if not ok]
+        + ms.get("", "").strip().splitlines()[-6:])
+    if mstarted:
+        m_panic = re.search(r"PANIC: \"(.*)\"", ms.get("sys", ""))
+        f_panic = re.search(r"PANIC: \"(.*)\"", s.get("sys", ""))
+        sub(m_panic and f_panic and m_panic.group(1) == f_panic.group(1),
+            f"crash sys on the minidump: PANIC \"{m_panic.group(1) if m_panic else '?'}\" "
+            f"as on the full dump")
+    mref = mbt[0][2] if mbt else []
+    sub(mref == ref and mbt and mbt[0][0] == pid,
+        f"crash bt of pid {pid} on the minidump: {len(mref)} frames, as on the full dump",
+        [f"minidump: {' <- '.join(mref)}", f"full:     {' <- '.join(ref)}"])
+    if extra:
+        for dump, sections in (("full dump", s), ("minidump", ms)):
+            rips = re.findall(r"\[exception RIP: ([^\]]*)\]\s*\n\s*RIP: ([0-9a-f]+)",
+                              sections.get(extra[0], ""))
+            names = [syms.name(int(a, 16)) or e for e, a in rips]
+            hit = any(_base(n) == spec["other"][0] for n in names)
+            sub(hit, f"crash {extra[0]} on the {dump}: the interrupted RIP is in "
+                f"{spec['other'][0]}", [f"exception RIPs: {', '.join(names) or 'none'}"]
+                + sections.get(extra[0], "").strip().splitlines()[:8])
