@@ -136,7 +136,9 @@ fetch_one() {
 			echo "KMD_DBG_VMLINUX=$dir/dbg/vmlinux"
 			echo "KMD_SYSTEM_MAP=$dir/dbg/System.map"
 		fi
-	} >"$dir/kernel.env"
+	} >"$dir/kernel.env.$$"
+	# rename: a concurrent reader (another boot, build-modules.sh) never sees it half written
+	mv -f "$dir/kernel.env.$$" "$dir/kernel.env"
 	if [ "$print_env" = 1 ]; then echo "$dir/kernel.env"; fi
 }
 
