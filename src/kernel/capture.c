@@ -38,8 +38,9 @@ MODULE_PARM_DESC(capture, "Capture registers, tasks and stacks at panic (default
 
 #define KMK_STACK_PAGES		(THREAD_SIZE / PAGE_SIZE)
 #define KMK_STACK_PGT		2	/* page-table pages under one stack */
-#define KMK_PID_NODES		4	/* xa_node levels above a pid: 6 bits each */
-#define KMK_TEXT_PAGES		24	/* text pages the stacks return into */
+#define KMK_PID_NODES		6	/* nodes of the pid xarray, walked at panic */
+#define KMK_PC_PGT		2	/* page-table pages under a pc outside the image */
+#define KMK_TEXT_PAGES		32	/* text pages the stacks return into */
 
 enum kmk_how { KMK_NONE, KMK_PANIC_ENTRY, KMK_DIE, KMK_STOP };
 
@@ -48,11 +49,17 @@ struct kmk_cpu_rec {
 	struct pt_regs regs;
 	struct task_struct *task;
 	enum kmk_how how;
+	/* where the stop handler itself ran: the deepest frames to scan from */
+	unsigned long stop_pc, stop_sp;
+	/* the registers at panic() entry, even when an oops' are reported */
+	struct pt_regs entry_regs;
+	bool have_entry;
 };
 
 /* Rows reserved for one captured CPU; ids of movable regions. */
 struct kmk_slot {
 	u32 task, stack[KMK_STACK_PAGES], pid, mm, pgt[KMK_STACK_PGT];
+	u32 pc, pc_pgt[KMK_PC_PGT];	/* a pc in module code: its page and tables */
 };
 
 static struct kmk_cpu_rec *kmk_recs;		/* [nr_cpu_ids] */
@@ -65,6 +72,7 @@ static size_t kmk_park_size, kmk_task_size;
 static unsigned long kmk_stext, kmk_etext;
 static unsigned long kmk_irq_regs;		/* per-CPU __irq_regs, CPU 0's copy */
 static int *kmk_crashing_cpu;			/* x86: what kdump's crash path sets */
+static unsigned long kmk_park_fn;		/* where a stopped CPU sits: its text is read */
 
 struct kmk_region kmk_capture_region = { .name = "panic_capture", .sets = KMK_SET_MINIMAL |
 					  KMK_SET_DEFAULT };
@@ -97,6 +105,10 @@ static struct notifier_block kmk_die_nb = {
 
 static int kmk_panic_entry(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+
+	rec->entry_regs = *regs;
+	WRITE_ONCE(rec->have_entry, true);
 	kmk_record(regs, KMK_PANIC_ENTRY);
 	return 0;
 }
@@ -114,11 +126,15 @@ static int kmk_stop_entry(struct kprobe *kp, struct pt_regs *regs)
 	struct kmk_probe *p = container_of(kp, struct kmk_probe, kp);
 	struct pt_regs *irq_regs = NULL;
 
+	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+
 	if (p->regs_arg >= 0)
 		irq_regs = (struct pt_regs *)regs_get_kernel_argument(regs, p->regs_arg);
 	else if (kmk_irq_regs)
 		irq_regs = *(struct pt_regs **)(kmk_irq_regs +
 						per_cpu_offset(raw_smp_processor_id()));
+	rec->stop_pc = instruction_pointer(regs);
+	rec->stop_sp = kernel_stack_pointer(regs);
 	kmk_record(irq_regs ? irq_regs : regs, KMK_STOP);
 	return 0;
 }
@@ -181,25 +197,24 @@ static void kmk_capture_stack_pgt(const struct kmk_slot *s, unsigned long stack)
 		kminidump_update_pa(s->pgt[i], __va(ctx.pa[j - 1]), ctx.pa[j - 1], PAGE_SIZE);
 }
 
-/* The xa_nodes from init_pid_ns's root down to @nr: how tools find a task by pid. */
-static void kmk_capture_pid_path(unsigned int nr, unsigned long *nodes, unsigned int *n)
+/*
+ * The nodes of init_pid_ns's pid xarray: crash walks all of them at start-up
+ * and drgn finds a task by pid through them. Those that existed at load are
+ * captured then; a walk at panic catches the ones added since, root first.
+ */
+static void kmk_capture_pid_nodes(void *entry, unsigned int depth, unsigned int *n)
 {
-	void *entry = READ_ONCE(init_pid_ns.idr.idr_rt.xa_head);
-	unsigned int i, depth;
+	struct xa_node *node;
+	unsigned int i;
 
-	for (depth = 0; xa_is_node(entry) && depth < 8; depth++) {
-		struct xa_node *node = xa_to_node(entry);
-
-		for (i = 0; i < *n && nodes[i] != (unsigned long)node; i++)
-			;
-		if (i == *n && *n < KMK_PID_NODES) {
-			nodes[(*n)++] = (unsigned long)node;
-			kmk_move(kmk_pid_node_ids[i], node, sizeof(*node));
-		}
-		if (node->shift >= BITS_PER_LONG)
-			break;
-		entry = READ_ONCE(node->slots[(nr >> node->shift) & XA_CHUNK_MASK]);
-	}
+	if (!xa_is_node(entry) || depth > 8 || *n >= KMK_PID_NODES)
+		return;
+	node = xa_to_node(entry);
+	kmk_move(kmk_pid_node_ids[(*n)++], node, sizeof(*node));
+	if (!node->shift)
+		return;
+	for (i = 0; i < XA_CHUNK_SIZE; i++)
+		kmk_capture_pid_nodes(READ_ONCE(node->slots[i]), depth + 1, n);
 }
 
 static bool kmk_is_text(unsigned long addr)
@@ -222,20 +237,24 @@ static void kmk_text_page(unsigned long addr, unsigned long *pages, unsigned int
 	}
 }
 
+/* A pc's page, and the next: gdb disassembles the whole function around a pc. */
+static void kmk_text_pc(unsigned long pc, unsigned long *pages, unsigned int *n)
+{
+	kmk_text_page(pc, pages, n);
+	kmk_text_page(pc + PAGE_SIZE, pages, n);
+}
+
 /*
- * Text pages of the pc and of the return addresses on the stack (a scan: not
- * every word in text is one). @sp may be on an interrupt stack: scan it to the
- * end of its THREAD_SIZE block, then the task's stack.
+ * Text pages of the words in kernel text on a stack, from @sp up (a scan: not
+ * every such word is a return address). @sp may be on an interrupt stack: scan
+ * it to the end of its THREAD_SIZE block, then the task's stack.
  */
-static void kmk_capture_text(unsigned long pc, unsigned long sp, unsigned long stack,
-			     unsigned long *pages, unsigned int *n)
+static void kmk_scan_stack(unsigned long sp, unsigned long stack,
+			   unsigned long *pages, unsigned int *n)
 {
 	unsigned long a, end = ALIGN(sp + 1, THREAD_SIZE);
 	phys_addr_t pa;
 
-	kmk_text_page(pc, pages, n);
-	/* gdb disassembles the whole function at the pc: it often runs into the next page */
-	kmk_text_page(pc + PAGE_SIZE, pages, n);
 	if (stack && sp >= stack && sp < stack + THREAD_SIZE)
 		end = stack + THREAD_SIZE;
 	for (a = ALIGN(sp, sizeof(long)); a < end && *n < KMK_TEXT_PAGES; a += sizeof(long)) {
@@ -246,19 +265,186 @@ static void kmk_capture_text(unsigned long pc, unsigned long sp, unsigned long s
 		kmk_text_page(READ_ONCE(*(unsigned long *)a), pages, n);
 	}
 	if (stack && (sp < stack || sp >= stack + THREAD_SIZE))
-		kmk_capture_text(0, stack, stack, pages, n);
+		kmk_scan_stack(stack, stack, pages, n);
 }
 
 struct kmk_found {
-	unsigned long pages[KMK_TEXT_PAGES], nodes[KMK_PID_NODES];
-	unsigned int npages, nnodes;
+	unsigned long pages[KMK_TEXT_PAGES];
+	unsigned int npages;
 };
 
-static void kmk_capture_cpu(unsigned int cpu, const struct kmk_slot *s, struct kmk_found *f)
+static int kmk_reserve(const char *fmt, unsigned int a, int b, size_t size, u32 *id);
+
+#ifdef CONFIG_UNWINDER_ORC
+#include <asm/orc_lookup.h>
+#include <asm/orc_types.h>
+#include <asm/unwind.h>
+
+/*
+ * x86 kernels unwind with ORC, and crash reads the kernel's ORC tables from
+ * the dump to walk frames; without them it guesses from the stack's contents
+ * and shows stale frames. The tables are megabytes, so only the entries that
+ * crash reads for the panic task's frames are captured: for each frame's ip,
+ * its two orc_lookup words, the orc_unwind_ip slice they bound (crash
+ * binary-searches it) and the orc_unwind entry found. The frames come from the
+ * kernel's own unwinder (exported), run from the registers at panic() entry,
+ * which is where crash starts the panic task's backtrace.
+ */
+#define KMK_ORC_FRAMES		12
+#define KMK_ORC_SLICE		512	/* bytes of orc_unwind_ip a 256-byte block needs, at most */
+
+static struct {
+	unsigned long lookup, ip_table, unwind, ip_end;
+	unsigned int blocks;
+	u32 ids[KMK_ORC_FRAMES][3];	/* lookup pair, ip slice, unwind entry */
+	bool on;
+} kmk_orc;
+
+static int kmk_orc_init(void)
+{
+	unsigned long nblocks;
+	unsigned int f, i;
+	int ret;
+
+	if (kmk_sym("lookup_num_blocks", &nblocks) || kmk_sym("orc_lookup", &kmk_orc.lookup) ||
+	    kmk_sym("__start_orc_unwind_ip", &kmk_orc.ip_table) ||
+	    kmk_sym("__stop_orc_unwind_ip", &kmk_orc.ip_end) ||
+	    kmk_sym("__start_orc_unwind", &kmk_orc.unwind) || !kmk_stext) {
+		pr_warn("panic capture: ORC tables not found: crash guesses the frames from the stack\n");
+		return 0;
+	}
+	kmk_orc.blocks = *(unsigned int *)nblocks;
+	ret = kmk_register_va(&kmk_capture_region, 0, "orc_blocks", nblocks, sizeof(int), 0);
+	for (f = 0; ret >= 0 && f < KMK_ORC_FRAMES; f++) {
+		static const char *const fmt[3] = { "porcl%u", "porci%u", "porcu%u" };
+		static const size_t room[3] = { 2 * sizeof(int), KMK_ORC_SLICE,
+						sizeof(struct orc_entry) };
+
+		for (i = 0; ret >= 0 && i < 3; i++)
+			ret = kmk_reserve(fmt[i], f, -1, room[i], &kmk_orc.ids[f][i]);
+	}
+	kmk_orc.on = ret >= 0;
+	return ret < 0 ? ret : 0;
+}
+
+static unsigned long kmk_orc_ip(unsigned long entry)
+{
+	return entry + *(int *)entry;	/* orc_unwind_ip holds ips relative to themselves */
+}
+
+/* The ORC entries crash reads for @ip; false when there are none to take. */
+static bool kmk_orc_frame(unsigned long ip, const u32 *ids)
+{
+	unsigned int idx = (ip - kmk_stext) / LOOKUP_BLOCK_SIZE, start, stop, lo, hi;
+	unsigned int *lookup = (unsigned int *)kmk_orc.lookup;
+
+	if (!kmk_is_text(ip) || idx + 1 >= kmk_orc.blocks)
+		return false;
+	start = READ_ONCE(lookup[idx]);
+	stop = READ_ONCE(lookup[idx + 1]) + 1;
+	if (stop <= start || (stop - start) * sizeof(int) > KMK_ORC_SLICE ||
+	    kmk_orc.ip_table + stop * sizeof(int) > kmk_orc.ip_end)
+		return false;
+	/* the last entry at or below ip, as the kernel's and crash's searches find it */
+	for (lo = start, hi = stop - 1; lo < hi;) {
+		unsigned int mid = lo + (hi - lo + 1) / 2;
+
+		if (kmk_orc_ip(kmk_orc.ip_table + mid * sizeof(int)) <= ip)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	kmk_move(ids[0], &lookup[idx], 2 * sizeof(int));
+	kmk_move(ids[1], (void *)(kmk_orc.ip_table + start * sizeof(int)),
+		 (stop - start) * sizeof(int));
+	kmk_move(ids[2], (void *)(kmk_orc.unwind + lo * sizeof(struct orc_entry)),
+		 sizeof(struct orc_entry));
+	return true;
+}
+
+static void kmk_orc_release(void)
+{
+	u32 *id = &kmk_orc.ids[0][0];
+	unsigned int i;
+
+	for (i = 0; i < KMK_ORC_FRAMES * 3; i++)
+		if (id[i])
+			kminidump_unregister(id[i]);
+	memset(&kmk_orc, 0, sizeof(kmk_orc));
+}
+
+static bool kmk_capture_pc(const struct kmk_slot *s, unsigned long pc);
+
+/*
+ * Walk the frames; a return address is looked up one byte back (it may be the
+ * first byte of the next function), an interrupted context's ip as it is.
+ * The first frame in a module (where an exception came from) gets the slot's
+ * pc rows when the registers' own pc did not take them.
+ */
+static void kmk_orc_capture(struct task_struct *t, struct pt_regs *regs,
+			    const struct kmk_slot *s, bool pc_taken, struct kmk_found *f)
+{
+	struct unwind_state state;
+	unsigned int n = 0;
+
+	if (!kmk_orc.on)
+		return;
+	for (unwind_start(&state, t, regs, NULL); !unwind_done(&state) && n < KMK_ORC_FRAMES;
+	     unwind_next_frame(&state)) {
+		unsigned long ip = unwind_get_return_address(&state);
+
+		if (!ip)
+			break;
+		if (!kmk_is_text(ip) && !pc_taken)
+			pc_taken = kmk_capture_pc(s, ip);
+		kmk_text_page(ip, f->pages, &f->npages);
+		if (kmk_orc_frame(state.signal ? ip : ip - 1, kmk_orc.ids[n]))
+			n++;
+	}
+}
+#else
+static int kmk_orc_init(void)
+{
+	return 0;
+}
+
+static void kmk_orc_release(void)
+{
+}
+
+static void kmk_orc_capture(struct task_struct *t, struct pt_regs *regs,
+			    const struct kmk_slot *s, bool pc_taken, struct kmk_found *f)
+{
+}
+#endif
+
+/* A pc outside the kernel image (a module): its page and the tables that map it. */
+static bool kmk_capture_pc(const struct kmk_slot *s, unsigned long pc)
+{
+	struct kmk_pgt_ctx ctx = { .n = 0 };
+	phys_addr_t pa;
+	unsigned int i, j;
+
+	if (kmk_is_text(pc) || !kminidump_virt_to_phys(pc, &pa))
+		return false;
+	kmk_move(s->pc, (void *)(pc & PAGE_MASK), PAGE_SIZE);
+	kmk_pgt_walk(pc, kmk_stack_pgt, &ctx);
+	for (i = 0, j = ctx.n; i < KMK_PC_PGT && j; i++, j--)
+		kminidump_update_pa(s->pc_pgt[i], __va(ctx.pa[j - 1]), ctx.pa[j - 1], PAGE_SIZE);
+	return true;
+}
+
+/*
+ * The note, task, stack, pid, mm and page tables of one CPU's task, and the
+ * text pages: its pc's first, then the stack scanned from @scan_sp, the
+ * deepest frame known (at or below the registers' sp).
+ */
+static void kmk_capture_cpu(unsigned int cpu, const struct kmk_slot *s, struct kmk_found *f,
+			    unsigned long scan_sp)
 {
 	struct kmk_cpu_rec *rec = &kmk_recs[cpu];
 	struct task_struct *t = rec->task;
-	unsigned long stack;
+	unsigned long stack, pc = instruction_pointer(&rec->regs);
 	unsigned int i;
 
 	kminidump_set_prstatus(cpu, t ? t->pid : 0, &rec->regs);
@@ -272,15 +458,16 @@ static void kmk_capture_cpu(unsigned int cpu, const struct kmk_slot *s, struct k
 	kmk_move(s->mm, t->mm, sizeof(struct mm_struct));
 	if (stack)
 		kmk_capture_stack_pgt(s, stack);
-	kmk_capture_pid_path(t->pid, f->nodes, &f->nnodes);
-	kmk_capture_text(instruction_pointer(&rec->regs), kernel_stack_pointer(&rec->regs),
-			 stack, f->pages, &f->npages);
+	kmk_capture_pc(s, pc);
+	kmk_text_pc(pc, f->pages, &f->npages);
+	kmk_scan_stack(scan_sp ? scan_sp : kernel_stack_pointer(&rec->regs), stack,
+		       f->pages, &f->npages);
 }
 
 static void kmk_capture_all(void)
 {
 	static struct kmk_found found;	/* one panic, one CPU: no stack needed for it */
-	unsigned int this = raw_smp_processor_id(), cpu, slot = 0;
+	unsigned int this = raw_smp_processor_id(), cpu, slot = 0, nodes = 0;
 	struct kmk_cpu_rec *rec = &kmk_recs[this];
 	u64 t0 = sched_clock();
 
@@ -289,16 +476,33 @@ static void kmk_capture_all(void)
 		rec->task = current;
 		rec->how = KMK_PANIC_ENTRY;
 	}
-	kmk_capture_cpu(this, &kmk_slots[slot++], &found);
+	/*
+	 * The frames crash shows for the panic task start at panic() entry: their
+	 * text and unwind data first, then a scan from there up, through an
+	 * oops' frames and the interrupted context. crash checks every text word
+	 * it meets for a call before it; a page it cannot read makes it keep the
+	 * word as a frame, so every page the scan finds matters.
+	 */
+	if (rec->have_entry) {
+		kmk_text_pc(instruction_pointer(&rec->entry_regs), found.pages, &found.npages);
+		kmk_orc_capture(current, &rec->entry_regs, &kmk_slots[0],
+				!kmk_is_text(instruction_pointer(&rec->regs)), &found);
+	}
+	kmk_capture_cpu(this, &kmk_slots[slot++], &found, rec->have_entry ?
+			kernel_stack_pointer(&rec->entry_regs) : current_stack_pointer);
 	for_each_possible_cpu(cpu) {
 		if (cpu == this || READ_ONCE(kmk_recs[cpu].how) != KMK_STOP)
 			continue;
-		if (slot < kmk_nslots)
-			kmk_capture_cpu(cpu, &kmk_slots[slot++], &found);
-		else	/* no rows left: the registers still go into the note */
+		if (slot < kmk_nslots) {
+			kmk_text_pc(kmk_recs[cpu].stop_pc, found.pages, &found.npages);
+			kmk_text_pc(kmk_park_fn, found.pages, &found.npages);
+			kmk_capture_cpu(cpu, &kmk_slots[slot++], &found, kmk_recs[cpu].stop_sp);
+		} else {	/* no rows left: the registers still go into the note */
 			kminidump_set_prstatus(cpu, kmk_recs[cpu].task ?
 					       kmk_recs[cpu].task->pid : 0, &kmk_recs[cpu].regs);
+		}
 	}
+	kmk_capture_pid_nodes(READ_ONCE(init_pid_ns.idr.idr_rt.xa_head), 0, &nodes);
 	if (kmk_crashing_cpu)
 		WRITE_ONCE(*kmk_crashing_cpu, this);
 	kminidump_vmcoreinfo_append_atomic("KMINIDUMP_CAPTURE_NS=%llu", sched_clock() - t0);
@@ -349,6 +553,10 @@ static int kmk_reserve_slot(unsigned int k)
 		ret = kmk_reserve("pmm%u", k, -1, sizeof(struct mm_struct), &s->mm);
 	for (i = 0; !ret && i < KMK_STACK_PGT; i++)
 		ret = kmk_reserve("pstkpt%u_%d", k, i, PAGE_SIZE, &s->pgt[i]);
+	if (!ret)
+		ret = kmk_reserve("ppc%u", k, -1, PAGE_SIZE, &s->pc);
+	for (i = 0; !ret && i < KMK_PC_PGT; i++)
+		ret = kmk_reserve("ppcpt%u_%d", k, i, PAGE_SIZE, &s->pc_pgt[i]);
 	return ret;
 }
 
@@ -358,6 +566,9 @@ static void kmk_find_symbols(void)
 
 	if (kmk_sym("_stext", &kmk_stext) || kmk_sym("_etext", &kmk_etext))
 		pr_warn("panic capture: _stext/_etext not found: no text pages of the backtraces\n");
+	/* the stop IPI's handler ends there, halted, on the stopped CPUs */
+	if (kmk_sym(IS_ENABLED(CONFIG_X86_64) ? "stop_this_cpu" : "local_cpu_stop", &kmk_park_fn))
+		kmk_park_fn = 0;
 #ifdef CONFIG_X86_64
 	if (!kmk_sym("crashing_cpu", &addr))
 		kmk_crashing_cpu = (int *)addr;
@@ -369,11 +580,35 @@ static void kmk_find_symbols(void)
 #endif
 }
 
+/*
+ * arm64 functions open with the NOPs ftrace patches (patchable-function-entry),
+ * outside the unwind table's range for the function: a pc there loses the
+ * caller in unwinders. Probe past them; the registers are the entry's still.
+ */
+static unsigned int kmk_entry_nops(const char *sym)
+{
+#ifdef CONFIG_ARM64
+	unsigned long addr;
+	unsigned int n = 0;
+	u32 insn;
+
+	if (kmk_sym(sym, &addr))
+		return 0;
+	while (n < 4 && !copy_from_kernel_nofault(&insn, (void *)(addr + 4 * n), sizeof(insn)) &&
+	       insn == 0xd503201f)	/* nop */
+		n++;
+	return 4 * n;
+#else
+	return 0;
+#endif
+}
+
 static void kmk_register_kprobes(void)
 {
 	unsigned int i;
 	int ret;
 
+	kmk_probes[0].kp.offset = kmk_entry_nops(kmk_probes[0].kp.symbol_name);
 	for (i = 0; i < ARRAY_SIZE(kmk_probes); i++) {
 		ret = kminidump_kprobe_register(&kmk_probes[i].kp);
 		kmk_probes[i].registered = !ret;
@@ -417,6 +652,7 @@ static void kmk_release_rows(void)
 			if (id[i])
 				kminidump_unregister(id[i]);
 	}
+	kmk_orc_release();
 	memset(kmk_pid_node_ids, 0, sizeof(kmk_pid_node_ids));
 	memset(kmk_text_ids, 0, sizeof(kmk_text_ids));
 }
@@ -461,8 +697,12 @@ int kmk_capture_init(void)
 				  &kmk_pid_node_ids[i]);
 	for (i = 0; !ret && i < KMK_TEXT_PAGES; i++)
 		ret = kmk_reserve("ptext%u", i, -1, PAGE_SIZE, &kmk_text_ids[i]);
-	for (k = 0; !ret && k < kmk_nslots; k++)
+	/* the crashing CPU, then what crash unwinds it with, then the other CPUs */
+	for (k = 0; !ret && k < kmk_nslots; k++) {
 		ret = kmk_reserve_slot(k);
+		if (!ret && !k)
+			ret = kmk_orc_init();
+	}
 	if (ret && k <= 1) {
 		pr_warn("panic capture: no room in the table for it (raise kminidump.capacity)\n");
 		kmk_missing(&kmk_capture_region, ret, "no room in the table");
