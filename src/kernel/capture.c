@@ -135,6 +135,9 @@ static int kmk_stop_entry(struct kprobe *kp, struct pt_regs *regs)
 						per_cpu_offset(raw_smp_processor_id()));
 	rec->stop_pc = instruction_pointer(regs);
 	rec->stop_sp = kernel_stack_pointer(regs);
+	/* interrupted in user mode: the kernel side of it is the stop handler's */
+	if (irq_regs && user_mode(irq_regs))
+		irq_regs = NULL;
 	kmk_record(irq_regs ? irq_regs : regs, KMK_STOP);
 	return 0;
 }
@@ -581,22 +584,31 @@ static void kmk_find_symbols(void)
 }
 
 /*
- * arm64 functions open with the NOPs ftrace patches (patchable-function-entry),
- * outside the unwind table's range for the function: a pc there loses the
- * caller in unwinders. Probe past them; the registers are the entry's still.
+ * arm64 functions open with two instructions for ftrace (patchable-function-
+ * entry: NOPs at build time, "mov x9, x30" and a NOP or a call once ftrace has
+ * initialized them), outside the unwind table's range for the function: a pc
+ * there loses the caller in unwinders. Probe past them; the registers are
+ * still the entry's.
  */
-static unsigned int kmk_entry_nops(const char *sym)
+static unsigned int kmk_entry_skip(const char *sym)
 {
-#ifdef CONFIG_ARM64
+#if defined(CONFIG_ARM64) && defined(CONFIG_DYNAMIC_FTRACE)
+	static const u32 entry_insns[] = { 0xd503201f, 0xaa1e03e9 };	/* nop, mov x9, x30 */
 	unsigned long addr;
-	unsigned int n = 0;
+	unsigned int n, i;
 	u32 insn;
 
 	if (kmk_sym(sym, &addr))
 		return 0;
-	while (n < 4 && !copy_from_kernel_nofault(&insn, (void *)(addr + 4 * n), sizeof(insn)) &&
-	       insn == 0xd503201f)	/* nop */
-		n++;
+	for (n = 0; n < 2; n++) {
+		if (copy_from_kernel_nofault(&insn, (void *)(addr + 4 * n), sizeof(insn)))
+			break;
+		for (i = 0; i < ARRAY_SIZE(entry_insns) && insn != entry_insns[i]; i++)
+			;
+		/* a "bl" there is ftrace's call: the function is being traced */
+		if (i == ARRAY_SIZE(entry_insns) && (insn & 0xfc000000) != 0x94000000)
+			break;
+	}
 	return 4 * n;
 #else
 	return 0;
@@ -608,7 +620,7 @@ static void kmk_register_kprobes(void)
 	unsigned int i;
 	int ret;
 
-	kmk_probes[0].kp.offset = kmk_entry_nops(kmk_probes[0].kp.symbol_name);
+	kmk_probes[0].kp.offset = kmk_entry_skip(kmk_probes[0].kp.symbol_name);
 	for (i = 0; i < ARRAY_SIZE(kmk_probes); i++) {
 		ret = kminidump_kprobe_register(&kmk_probes[i].kp);
 		kmk_probes[i].registered = !ret;
