@@ -96,9 +96,12 @@ TRIGGERS = {
         # the timer interrupt's stack, then the interrupted task's
         "chain": ["panic", "watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt",
                   "kmd_crash_lockup_spin", "kmd_crash_lockup_thread", "kthread"],
-        # drgn 0.0.22 stops where x86 switched to the IRQ stack (sysvec_*: ORC
-        # SP_INDIRECT), although the task's stack is saved (the stack check reads it)
+        # drgn 0.0.22 stops where the kernel switched to the IRQ stack (x86 sysvec_*:
+        # ORC SP_INDIRECT; arm64 call_on_irq_stack), although the task's stack is
+        # saved (the stack check reads it, and kminidump info crosses it)
         "drgn_amd64": ["panic", "watchdog_timer_fn", "__hrtimer_run_queues",
+                       "hrtimer_interrupt"],
+        "drgn_arm64": ["panic", "watchdog_timer_fn", "__hrtimer_run_queues",
                        "hrtimer_interrupt"],
     },
     "warn": {
