@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Panic-time capture: every CPU's registers into KELF's NT_PRSTATUS notes, and
- * each captured CPU's task, kernel stack, struct pid (and the pid xarray's
- * nodes above it), mm and stack page tables, plus the text pages the stacks
- * return into, into rows reserved at load.
+ * into rows reserved at load: each captured CPU's task, kernel stack, struct
+ * pid, mm and stack page tables, the pid xarray's nodes, the text pages the
+ * stacks return into, and on x86 the ORC entries of the panic task's frames.
+ * All of it is what crash and drgn read to show where the kernel died.
  *
  * When the registers are taken:
  *  - the crashing CPU: at die() (the oops' pt_regs, through the die notifier)
@@ -124,9 +125,8 @@ struct kmk_probe {
 static int kmk_stop_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kmk_probe *p = container_of(kp, struct kmk_probe, kp);
-	struct pt_regs *irq_regs = NULL;
-
 	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+	struct pt_regs *irq_regs = NULL;
 
 	if (p->regs_arg >= 0)
 		irq_regs = (struct pt_regs *)regs_get_kernel_argument(regs, p->regs_arg);
