@@ -41,6 +41,7 @@ MODULE_PARM_DESC(capture, "Capture registers, tasks and stacks at panic (default
 #define KMK_STACK_PGT		2	/* page-table pages under one stack */
 #define KMK_PID_NODES		6	/* nodes of the pid xarray, walked at panic */
 #define KMK_PC_PGT		2	/* page-table pages under a pc outside the image */
+#define KMK_MAX_SLOTS		64	/* keeps slot numbers short in row names; 64 slots take 768 rows */
 #define KMK_TEXT_PAGES		32	/* text pages the stacks return into */
 
 enum kmk_how { KMK_NONE, KMK_PANIC_ENTRY, KMK_DIE, KMK_STOP };
@@ -276,7 +277,7 @@ struct kmk_found {
 	unsigned int npages;
 };
 
-static int kmk_reserve(const char *fmt, unsigned int a, int b, size_t size, u32 *id);
+static int kmk_reserve(const char *fmt, u8 a, s8 b, size_t size, u32 *id);
 
 #ifdef CONFIG_UNWINDER_ORC
 #include <asm/orc_lookup.h>
@@ -522,9 +523,12 @@ static struct notifier_block kmk_capture_nb = {
 	.notifier_call = kmk_capture_event,
 };
 
-/* Load time: reserve the rows, parked on a zeroed buffer until a panic moves them. */
+/*
+ * Load time: reserve the rows, parked on a zeroed buffer until a panic moves them.
+ * Row names are "<prefix><a>[_<b>]"; u8/s8 keep them within KMD_NAME_LEN.
+ */
 
-static int kmk_reserve(const char *fmt, unsigned int a, int b, size_t size, u32 *id)
+static int kmk_reserve(const char *fmt, u8 a, s8 b, size_t size, u32 *id)
 {
 	char name[16];
 	int ret;
@@ -693,7 +697,7 @@ int kmk_capture_init(void)
 	}
 	kmk_task_size = kmk_task_struct_size();
 	kmk_park_size = PAGE_ALIGN(max_t(size_t, kmk_task_size, sizeof(struct mm_struct)));
-	kmk_nslots = min(panic_cpus, nr_cpu_ids);
+	kmk_nslots = min3(panic_cpus, nr_cpu_ids, (unsigned int)KMK_MAX_SLOTS);
 	kmk_recs = kcalloc(nr_cpu_ids, sizeof(*kmk_recs), GFP_KERNEL);
 	kmk_slots = kcalloc(kmk_nslots, sizeof(*kmk_slots), GFP_KERNEL);
 	kmk_park = alloc_pages_exact(kmk_park_size, GFP_KERNEL | __GFP_ZERO);

@@ -78,7 +78,7 @@ static DECLARE_WORK(kmd_crash_work, kmd_crash_bug_work);
  * panic() through a pointer: a direct call of a __noreturn __cold function would
  * be the last instruction of a .cold part, its return address past that part's end.
  */
-static void (*kmd_crash_panic_fn)(const char *fmt, ...) = panic;
+static __printf(1, 2) void (*kmd_crash_panic_fn)(const char *fmt, ...) = panic;
 
 static noinline __noipa void kmd_crash_panic_here(void)
 {
