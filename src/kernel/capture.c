@@ -41,7 +41,7 @@ MODULE_PARM_DESC(capture, "Capture registers, tasks and stacks at panic (default
 #define KMK_STACK_PGT		2	/* page-table pages under one stack */
 #define KMK_PID_NODES		6	/* nodes of the pid xarray, walked at panic */
 #define KMK_PC_PGT		2	/* page-table pages under a pc outside the image */
-#define KMK_MAX_SLOTS		64	/* keeps slot numbers short in row names; 64 slots take 768 rows */
+#define KMK_MAX_SLOTS		64	/* short slot numbers in row names; 768 rows */
 #define KMK_TEXT_PAGES		32	/* text pages the stacks return into */
 
 enum kmk_how { KMK_NONE, KMK_PANIC_ENTRY, KMK_DIE, KMK_STOP };
