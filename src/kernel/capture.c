@@ -527,7 +527,6 @@ static struct notifier_block kmk_capture_nb = {
  * Load time: reserve the rows, parked on a zeroed buffer until a panic moves them.
  * Row names are "<prefix><a>[_<b>]"; u8/s8 keep them within KMD_NAME_LEN.
  */
-
 static int kmk_reserve(const char *fmt, u8 a, s8 b, size_t size, u32 *id)
 {
 	char name[16];
@@ -698,6 +697,9 @@ int kmk_capture_init(void)
 	kmk_task_size = kmk_task_struct_size();
 	kmk_park_size = PAGE_ALIGN(max_t(size_t, kmk_task_size, sizeof(struct mm_struct)));
 	kmk_nslots = min3(panic_cpus, nr_cpu_ids, (unsigned int)KMK_MAX_SLOTS);
+	if (panic_cpus > KMK_MAX_SLOTS && nr_cpu_ids > KMK_MAX_SLOTS)
+		pr_warn("panic capture: panic_cpus=%u, at most %u CPUs are captured\n",
+			panic_cpus, KMK_MAX_SLOTS);
 	kmk_recs = kcalloc(nr_cpu_ids, sizeof(*kmk_recs), GFP_KERNEL);
 	kmk_slots = kcalloc(kmk_nslots, sizeof(*kmk_slots), GFP_KERNEL);
 	kmk_park = alloc_pages_exact(kmk_park_size, GFP_KERNEL | __GFP_ZERO);
