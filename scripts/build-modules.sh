@@ -10,7 +10,7 @@
 #
 # Usage: scripts/build-modules.sh [-q] [-f] [--ref REF] NAME [OUTDIR] [MAKE_ARGS...]
 #   NAME       kernel name from tests/kernels.conf (fetched if needed)
-#   OUTDIR     build directory (default: $KMD_CACHE/build/NAME); omit or give "" to keep the default
+#   OUTDIR     build directory (default: $KMD_BUILD/NAME); omit or give "" to keep the default
 #   MAKE_ARGS  extra make arguments, e.g. W=1 C=2 (anything with '=' or starting with '-')
 #   -f         run make even if nothing changed
 #   -q         no make output unless it fails
@@ -43,7 +43,7 @@ if [ $# -gt 0 ] && [[ $1 != *=* ]] && [[ $1 != -* ]]; then
 fi
 make_args=("$@")
 # A --ref build gets its own directory, so it does not thrash with work-tree builds.
-out=${out:-$KMD_CACHE/build/$name${ref:+@${ref//[^A-Za-z0-9._-]/_}}}
+out=${out:-$KMD_BUILD/$name${ref:+@${ref//[^A-Za-z0-9._-]/_}}}
 
 env_file=$("$TOP/scripts/fetch-kernel.sh" --print-env "$name")
 # shellcheck disable=SC1090

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared helpers for kminidump's bash scripts. Source it; do not run it.
-# Sets TOP (repository root) and KMD_CACHE (download/unpack cache, outside the repo).
+# Sets TOP (repository root), KMD_CACHE (download/unpack cache, outside the repo) and
+# KMD_BUILD (module build directories of this checkout, inside KMD_CACHE).
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KMD_CACHE=${KMD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kminidump}
+# Module builds, one directory per checkout (two work trees never build into one place).
+KMD_BUILD=${KMD_BUILD:-$KMD_CACHE/build/$(printf %s "$TOP" | md5sum | cut -c1-8)}
 KERNELS_CONF=${KERNELS_CONF:-$TOP/tests/kernels.conf}
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
