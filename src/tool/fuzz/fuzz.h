@@ -3,22 +3,33 @@
  * Shared setup of the libFuzzer targets: silence messages, give a sink for
  * output, and a writable copy of the input (libelf may touch its image).
  */
-#ifndef _KMD_FUZZ_H
-#define _KMD_FUZZ_H
+#ifndef _KMT_FUZZ_H
+#define _KMT_FUZZ_H
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "tool.h"
+#include <string.h>
+#include "format/elfcore.h"
+#include "format/kelf.h"
+#include "format/mdset.h"
+#include "format/printk.h"
+#include "format/symtab.h"
+#include "input/kelf_find.h"
+#include "input/physmem.h"
+#include "lib/bytes.h"
+#include "lib/msg.h"
+#include "output/info.h"
+#include "output/minicore.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static inline void kmd_fuzz_init(void)
+static inline void kmt_fuzz_init(void)
 {
-	kmd_verbosity = -1;
+	kmt_verbosity = -1;
 }
 
-static inline int kmd_fuzz_null_fd(void)
+static inline int kmt_fuzz_null_fd(void)
 {
 	static int fd = -1;
 
@@ -27,7 +38,7 @@ static inline int kmd_fuzz_null_fd(void)
 	return fd;
 }
 
-static inline FILE *kmd_fuzz_null_file(void)
+static inline FILE *kmt_fuzz_null_file(void)
 {
 	static FILE *f;
 
@@ -36,7 +47,7 @@ static inline FILE *kmd_fuzz_null_file(void)
 	return f;
 }
 
-static inline uint8_t *kmd_fuzz_copy(const uint8_t *data, size_t size)
+static inline uint8_t *kmt_fuzz_copy(const uint8_t *data, size_t size)
 {
 	uint8_t *p = malloc(size ? size : 1);
 
@@ -45,4 +56,4 @@ static inline uint8_t *kmd_fuzz_copy(const uint8_t *data, size_t size)
 	return p;
 }
 
-#endif /* _KMD_FUZZ_H */
+#endif /* _KMT_FUZZ_H */

@@ -6,28 +6,28 @@
  */
 #include "fuzz.h"
 
-static const char kmd_fuzz_map_x86[] =
+static const char kmt_fuzz_map_x86[] =
 	"ffffffff81000000 T _stext\nffffffff81000000 T _text\n"
 	"ffffffff81000100 T do_one_initcall\nffffffff81001000 t sysrq_handle_crash\n"
 	"ffffffff81001020 t __handle_sysrq\nffffffff810ff000 T _etext\n"
 	"ffffffff81100000 D init_uts_ns\nffffffff83000000 B _end\n";
-static const char kmd_fuzz_map_arm64[] =
+static const char kmt_fuzz_map_arm64[] =
 	"ffff800008000000 T _text\nffff800008010000 T _stext\n"
 	"ffff800008011600 t __handle_sysrq\nffff800008011800 t sysrq_handle_crash\n"
 	"ffff800009000000 T _etext\nffff80000b000000 B _end\n";
 
-static void kmd_fuzz_syms(struct kmd_info_ctx *x, uint16_t machine)
+static void kmt_fuzz_syms(struct kmt_info_ctx *x, uint16_t machine)
 {
-	static struct kmd_symtab t[2];
+	static struct kmt_symtab t[2];
 	static bool done;
-	const struct kmd_symtab *s;
+	const struct kmt_symtab *s;
 	size_t i;
 
 	if (!done) {
-		kmd_symtab_parse(&t[0], kmd_fuzz_map_x86, strlen(kmd_fuzz_map_x86), "x86");
-		kmd_symtab_parse(&t[1], kmd_fuzz_map_arm64, strlen(kmd_fuzz_map_arm64), "arm64");
-		kmd_symtab_sort_addr(&t[0]);
-		kmd_symtab_sort_addr(&t[1]);
+		kmt_symtab_parse(&t[0], kmt_fuzz_map_x86, strlen(kmt_fuzz_map_x86), "x86");
+		kmt_symtab_parse(&t[1], kmt_fuzz_map_arm64, strlen(kmt_fuzz_map_arm64), "arm64");
+		kmt_symtab_sort_addr(&t[0]);
+		kmt_symtab_sort_addr(&t[1]);
 		done = true;
 	}
 	s = &t[machine == EM_AARCH64];
@@ -43,23 +43,23 @@ static void kmd_fuzz_syms(struct kmd_info_ctx *x, uint16_t machine)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *copy = kmd_fuzz_copy(data, size);
-	struct kmd_info_ctx x = { .out = kmd_fuzz_null_file() };
-	struct kmd_core c;
+	uint8_t *copy = kmt_fuzz_copy(data, size);
+	struct kmt_info_ctx x = { .out = kmt_fuzz_null_file() };
+	struct kmt_core c;
 
-	kmd_fuzz_init();
-	if (!kmd_core_open(&c, "core", copy, size)) {
+	kmt_fuzz_init();
+	if (!kmt_core_open(&c, "core", copy, size)) {
 		uint8_t b[64];
 
 		x.c = &c;
 		x.all_cpus = size & 1;
-		if (c.has_vmci && kmd_vmci_num(&c.vmci, "KERNELOFFSET", 16, &x.kaslr))
+		if (c.has_vmci && kmt_vmci_num(&c.vmci, "KERNELOFFSET", 16, &x.kaslr))
 			x.kaslr = 0;
 		if (size & 2)
-			kmd_fuzz_syms(&x, c.machine);
-		kmd_info_print(&x);
-		kmd_core_read_pa(&c, 0x1180000, b, sizeof(b));
-		kmd_core_close(&c);
+			kmt_fuzz_syms(&x, c.machine);
+		kmt_info_print(&x);
+		kmt_core_read_pa(&c, 0x1180000, b, sizeof(b));
+		kmt_core_close(&c);
 	}
 	free(copy);
 	return 0;

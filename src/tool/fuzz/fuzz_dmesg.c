@@ -4,13 +4,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *copy = kmd_fuzz_copy(data, size);
-	struct kmd_core c;
+	uint8_t *copy = kmt_fuzz_copy(data, size);
+	struct kmt_core c;
 
-	kmd_fuzz_init();
-	if (!kmd_core_open(&c, "core", copy, size)) {
-		kmd_dmesg(&c, kmd_fuzz_null_file());
-		kmd_core_close(&c);
+	kmt_fuzz_init();
+	if (!kmt_core_open(&c, "core", copy, size)) {
+		kmt_dmesg(&c, kmt_fuzz_null_file());
+		kmt_core_close(&c);
 	}
 	free(copy);
 	return 0;

@@ -4,25 +4,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kmd_kelf k;
+	struct kmt_kelf k;
 	char why[256], flags[40];
 	uint64_t need;
 	uint32_t i;
 
-	kmd_fuzz_init();
-	kmd_kelf_peek(data, size, &need);
-	if (kmd_kelf_parse(data, size, &k, why, sizeof(why)))
+	kmt_fuzz_init();
+	kmt_kelf_peek(data, size, &need);
+	if (kmt_kelf_parse(data, size, &k, why, sizeof(why)))
 		return 0;
-	kmd_table_flags_str(k.flags, flags, sizeof(flags));
+	kmt_table_flags_str(k.flags, flags, sizeof(flags));
 	for (i = 0; i < k.capacity; i++) {
-		struct kmd_rowinfo r;
+		struct kmt_rowinfo r;
 		GElf_Phdr ph;
 		char rf[16];
 
-		kmd_kelf_row(&k, i, &r);
-		kmd_kelf_phdr(&k, i, &ph);
-		kmd_row_flags_str(&r, rf, sizeof(rf));
-		(void)kmd_row_state_name(r.state);
+		kmt_kelf_row(&k, i, &r);
+		kmt_kelf_phdr(&k, i, &ph);
+		kmt_row_flags_str(&r, rf, sizeof(rf));
+		(void)kmt_row_state_name(r.state);
 	}
 	return 0;
 }

@@ -10,12 +10,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kmd_mdfile f[MAX_FILES];
+	struct kmt_mdfile f[MAX_FILES];
 	char names[MAX_FILES][256];
 	size_t nf, i, pos = 1;
 	int code;
 
-	kmd_fuzz_init();
+	kmt_fuzz_init();
 	if (!size)
 		return 0;
 	nf = data[0] % MAX_FILES + 1;
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(names[i], data + pos, n);
 		names[i][n] = 0;
 		pos += n;
-		f[i].size = kmd_le32(data + pos);
+		f[i].size = kmt_le32(data + pos);
 		pos += 4;
 		f[i].path = names[i];
 		f[i].base = names[i];
@@ -44,9 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* libelf wants a writable image: give it copies */
 	for (i = 0; i < nf; i++)
-		f[i].data = kmd_fuzz_copy(f[i].data, f[i].size);
-	if (!kmd_md_order(f, nf))
-		kmd_assemble_check(f, nf, nf & 1, &code);
+		f[i].data = kmt_fuzz_copy(f[i].data, f[i].size);
+	if (!kmt_md_order(f, nf))
+		kmt_assemble_check(f, nf, nf & 1, &code);
 	for (i = 0; i < nf; i++)
 		free(f[i].data);
 	return 0;

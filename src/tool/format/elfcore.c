@@ -6,36 +6,41 @@
  * kmemdump, QEMU, kdump), not only on the KELF layout.
  */
 #include <stdlib.h>
-#include "tool.h"
+#include <string.h>
+#include "format/elfcore.h"
+#include "lib/bytes.h"
+#include "lib/exitcode.h"
+#include "lib/msg.h"
+#include "lib/util.h"
 
-#define KMD_MAX_CORE_PHDRS	(1u << 20)
-#define KMD_MAX_NOTES		(1u << 20)
+#define KMT_MAX_CORE_PHDRS	(1u << 20)
+#define KMT_MAX_NOTES		(1u << 20)
 
-struct kmd_span {
+struct kmt_span {
 	uint64_t start, len;
 	uint64_t off;		/* in the file */
 };
 
-/* Sorted lookup tables built at open; kept outside struct kmd_core's public part. */
-struct kmd_core_index {
-	struct kmd_span *va, *pa;
+/* Sorted lookup tables built at open; kept outside struct kmt_core's public part. */
+struct kmt_core_index {
+	struct kmt_span *va, *pa;
 	size_t nva, npa;
 };
 
-static int kmd_span_cmp(const void *a, const void *b)
+static int kmt_span_cmp(const void *a, const void *b)
 {
-	const struct kmd_span *x = a, *y = b;
+	const struct kmt_span *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void kmd_core_add_note(struct kmd_core *c, const char *name, uint32_t type,
+static void kmt_core_add_note(struct kmt_core *c, const char *name, uint32_t type,
 			      const uint8_t *desc, size_t descsz, uint64_t off)
 {
-	struct kmd_note *n;
+	struct kmt_note *n;
 
 	if (c->nnotes % 64 == 0)
-		c->notes = kmd_realloc(c->notes, (c->nnotes + 64) * sizeof(*c->notes));
+		c->notes = kmt_realloc(c->notes, (c->nnotes + 64) * sizeof(*c->notes));
 	n = &c->notes[c->nnotes++];
 	n->name = name;
 	n->type = type;
@@ -44,30 +49,30 @@ static void kmd_core_add_note(struct kmd_core *c, const char *name, uint32_t typ
 	n->offset = off;
 }
 
-static void kmd_core_notes_in(struct kmd_core *c, const GElf_Phdr *ph, size_t idx)
+static void kmt_core_notes_in(struct kmt_core *c, const GElf_Phdr *ph, size_t idx)
 {
 	uint64_t size = ph->p_filesz;
 	size_t off = 0, next, name_off, desc_off;
 	Elf_Data *d;
 	GElf_Nhdr nh;
 
-	if (!kmd_in_bounds(ph->p_offset, size, c->size)) {
+	if (!kmt_in_bounds(ph->p_offset, size, c->size)) {
 		if (ph->p_offset >= c->size) {
-			kmd_warn("%s: PT_NOTE %zu at 0x%llx is past the end of the file", c->path,
+			kmt_warn("%s: PT_NOTE %zu at 0x%llx is past the end of the file", c->path,
 				 idx, (unsigned long long)ph->p_offset);
 			return;
 		}
-		kmd_warn("%s: PT_NOTE %zu is cut off by the end of the file", c->path, idx);
+		kmt_warn("%s: PT_NOTE %zu is cut off by the end of the file", c->path, idx);
 		size = c->size - ph->p_offset;
 	}
 	if (!size)
 		return;
 	d = elf_getdata_rawchunk(c->elf, ph->p_offset, size, ELF_T_NHDR);
 	if (!d) {
-		kmd_warn("%s: can't read PT_NOTE %zu. %s", c->path, idx, elf_errmsg(-1));
+		kmt_warn("%s: can't read PT_NOTE %zu. %s", c->path, idx, elf_errmsg(-1));
 		return;
 	}
-	while (off < d->d_size && c->nnotes < KMD_MAX_NOTES) {
+	while (off < d->d_size && c->nnotes < KMT_MAX_NOTES) {
 		const char *name = "";
 		const uint8_t *b = d->d_buf;
 
@@ -79,33 +84,33 @@ static void kmd_core_notes_in(struct kmd_core *c, const GElf_Phdr *ph, size_t id
 			for (j = off; j < d->d_size && !b[j]; j++)
 				;
 			if (j < d->d_size)
-				kmd_warn("%s: malformed note at file offset 0x%llx; notes after it are ignored",
+				kmt_warn("%s: malformed note at file offset 0x%llx; notes after it are ignored",
 					 c->path, (unsigned long long)(ph->p_offset + off));
 			break;
 		}
 		if (nh.n_namesz && b[name_off + nh.n_namesz - 1] == 0)
 			name = (const char *)b + name_off;
-		kmd_core_add_note(c, name, nh.n_type, b + desc_off, nh.n_descsz,
+		kmt_core_add_note(c, name, nh.n_type, b + desc_off, nh.n_descsz,
 				  ph->p_offset + desc_off);
 		off = next;
 	}
 }
 
-static void kmd_core_find_special(struct kmd_core *c)
+static void kmt_core_find_special(struct kmt_core *c)
 {
 	char why[200];
 	size_t i;
 
 	for (i = 0; i < c->nnotes; i++) {
-		const struct kmd_note *n = &c->notes[i];
+		const struct kmt_note *n = &c->notes[i];
 
 		if (!c->has_vmci && !strcmp(n->name, "VMCOREINFO")) {
-			kmd_vmci_init(&c->vmci, n->desc, n->descsz);
+			kmt_vmci_init(&c->vmci, n->desc, n->descsz);
 			c->has_vmci = true;
 		} else if (!c->has_table && !strcmp(n->name, KMD_NOTE_NAME) &&
 			   n->type == KMD_NT_TABLE) {
-			if (kmd_kelf_parse_table(n->desc, n->descsz, &c->table, why, sizeof(why)))
-				kmd_warn("%s: the %s table note is unusable: %s", c->path,
+			if (kmt_kelf_parse_table(n->desc, n->descsz, &c->table, why, sizeof(why)))
+				kmt_warn("%s: the %s table note is unusable: %s", c->path,
 					 KMD_NOTE_NAME, why);
 			else
 				c->has_table = true;
@@ -113,13 +118,13 @@ static void kmd_core_find_special(struct kmd_core *c)
 	}
 }
 
-static void kmd_core_build_index(struct kmd_core *c)
+static void kmt_core_build_index(struct kmt_core *c)
 {
-	struct kmd_core_index *x = kmd_calloc(1, sizeof(*x));
+	struct kmt_core_index *x = kmt_calloc(1, sizeof(*x));
 	size_t i;
 
-	x->va = kmd_calloc(c->nphdr, sizeof(*x->va));
-	x->pa = kmd_calloc(c->nphdr, sizeof(*x->pa));
+	x->va = kmt_calloc(c->nphdr, sizeof(*x->va));
+	x->pa = kmt_calloc(c->nphdr, sizeof(*x->pa));
 	for (i = 0; i < c->nphdr; i++) {
 		const GElf_Phdr *ph = &c->phdr[i];
 		uint64_t len = ph->p_filesz;
@@ -129,56 +134,56 @@ static void kmd_core_build_index(struct kmd_core *c)
 		if (len > c->size - ph->p_offset)
 			len = c->size - ph->p_offset;	/* a truncated core: keep what is there */
 		if (ph->p_vaddr && ph->p_vaddr + len > ph->p_vaddr)
-			x->va[x->nva++] = (struct kmd_span){ ph->p_vaddr, len, ph->p_offset };
+			x->va[x->nva++] = (struct kmt_span){ ph->p_vaddr, len, ph->p_offset };
 		if (ph->p_paddr + len > ph->p_paddr)
-			x->pa[x->npa++] = (struct kmd_span){ ph->p_paddr, len, ph->p_offset };
+			x->pa[x->npa++] = (struct kmt_span){ ph->p_paddr, len, ph->p_offset };
 	}
-	qsort(x->va, x->nva, sizeof(*x->va), kmd_span_cmp);
-	qsort(x->pa, x->npa, sizeof(*x->pa), kmd_span_cmp);
+	qsort(x->va, x->nva, sizeof(*x->va), kmt_span_cmp);
+	qsort(x->pa, x->npa, sizeof(*x->pa), kmt_span_cmp);
 	c->index = x;
 }
 
-int kmd_elf_phnum(Elf *elf, const GElf_Ehdr *eh, size_t size, const char *path, size_t max,
+int kmt_elf_phnum(Elf *elf, const GElf_Ehdr *eh, size_t size, const char *path, size_t max,
 		  size_t *n)
 {
 	size_t declared = eh->e_phnum;
 
 	if (elf_getphdrnum(elf, n)) {
-		kmd_err("%s: Can't read the program headers. %s", path, elf_errmsg(-1));
-		return KMD_EXIT_FORMAT;
+		kmt_err("%s: Can't read the program headers. %s", path, elf_errmsg(-1));
+		return KMT_EXIT_FORMAT;
 	}
 	if (declared == PN_XNUM)
 		declared = *n;		/* from section header 0; libelf checked it */
 	if (*n > max) {
-		kmd_err("%s has %zu program headers, more than %zu", path, *n, max);
-		return KMD_EXIT_FORMAT;
+		kmt_err("%s has %zu program headers, more than %zu", path, *n, max);
+		return KMT_EXIT_FORMAT;
 	}
 	/* libelf quietly drops program headers past the end of the file */
 	if (*n < declared || (declared && (eh->e_phentsize != gelf_fsize(elf, ELF_T_PHDR, 1,
 								       EV_CURRENT) ||
-		!kmd_in_bounds(eh->e_phoff, (uint64_t)declared * eh->e_phentsize, size)))) {
-		kmd_err("%s is truncated or damaged: %zu program headers of %u bytes at 0x%llx do not fit in its %zu bytes",
+		!kmt_in_bounds(eh->e_phoff, (uint64_t)declared * eh->e_phentsize, size)))) {
+		kmt_err("%s is truncated or damaged: %zu program headers of %u bytes at 0x%llx do not fit in its %zu bytes",
 			path, declared, eh->e_phentsize, (unsigned long long)eh->e_phoff, size);
-		return KMD_EXIT_FORMAT;
+		return KMT_EXIT_FORMAT;
 	}
 	return 0;
 }
 
-static int kmd_core_signature(const uint8_t *d, size_t size, const char *path)
+static int kmt_core_signature(const uint8_t *d, size_t size, const char *path)
 {
 	if (size >= 8 && !memcmp(d, "KDUMP   ", 8)) {
-		kmd_err("%s is in the compressed kdump format; this tool reads ELF cores (makedumpfile -E)",
+		kmt_err("%s is in the compressed kdump format; this tool reads ELF cores (makedumpfile -E)",
 			path);
-		return KMD_EXIT_FORMAT;
+		return KMT_EXIT_FORMAT;
 	}
 	if (size < SELFMAG || memcmp(d, ELFMAG, SELFMAG)) {
-		kmd_err("%s is not an ELF file (wrong magic)", path);
-		return KMD_EXIT_FORMAT;
+		kmt_err("%s is not an ELF file (wrong magic)", path);
+		return KMT_EXIT_FORMAT;
 	}
 	return 0;
 }
 
-int kmd_core_open(struct kmd_core *c, const char *path, uint8_t *data, size_t size)
+int kmt_core_open(struct kmt_core *c, const char *path, uint8_t *data, size_t size)
 {
 	GElf_Ehdr eh;
 	size_t i;
@@ -188,46 +193,46 @@ int kmd_core_open(struct kmd_core *c, const char *path, uint8_t *data, size_t si
 	c->path = path;
 	c->data = data;
 	c->size = size;
-	ret = kmd_core_signature(data, size, path);
+	ret = kmt_core_signature(data, size, path);
 	if (ret)
 		return ret;
 	elf_version(EV_CURRENT);
 	c->elf = elf_memory((char *)data, size);
 	if (!c->elf || elf_kind(c->elf) != ELF_K_ELF || !gelf_getehdr(c->elf, &eh)) {
-		kmd_err("%s: Can't read the ELF header. %s", path, elf_errmsg(-1));
-		kmd_core_close(c);
-		return KMD_EXIT_FORMAT;
+		kmt_err("%s: Can't read the ELF header. %s", path, elf_errmsg(-1));
+		kmt_core_close(c);
+		return KMT_EXIT_FORMAT;
 	}
 	if (eh.e_type != ET_CORE) {
-		kmd_err("%s is an ELF file of type %u, not a core (ET_CORE)", path, eh.e_type);
-		kmd_core_close(c);
-		return KMD_EXIT_FORMAT;
+		kmt_err("%s is an ELF file of type %u, not a core (ET_CORE)", path, eh.e_type);
+		kmt_core_close(c);
+		return KMT_EXIT_FORMAT;
 	}
 	c->machine = eh.e_machine;
 	c->big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
-	ret = kmd_elf_phnum(c->elf, &eh, size, path, KMD_MAX_CORE_PHDRS, &c->nphdr);
+	ret = kmt_elf_phnum(c->elf, &eh, size, path, KMT_MAX_CORE_PHDRS, &c->nphdr);
 	if (ret) {
-		kmd_core_close(c);
+		kmt_core_close(c);
 		return ret;
 	}
-	c->phdr = kmd_calloc(c->nphdr, sizeof(*c->phdr));
+	c->phdr = kmt_calloc(c->nphdr, sizeof(*c->phdr));
 	for (i = 0; i < c->nphdr; i++) {
 		if (!gelf_getphdr(c->elf, i, &c->phdr[i])) {
-			kmd_err("%s: Can't read program header %zu. %s", path, i, elf_errmsg(-1));
-			kmd_core_close(c);
-			return KMD_EXIT_FORMAT;
+			kmt_err("%s: Can't read program header %zu. %s", path, i, elf_errmsg(-1));
+			kmt_core_close(c);
+			return KMT_EXIT_FORMAT;
 		}
 		if (c->phdr[i].p_type == PT_NOTE)
-			kmd_core_notes_in(c, &c->phdr[i], i);
+			kmt_core_notes_in(c, &c->phdr[i], i);
 	}
-	kmd_core_find_special(c);
-	kmd_core_build_index(c);
+	kmt_core_find_special(c);
+	kmt_core_build_index(c);
 	return 0;
 }
 
-void kmd_core_close(struct kmd_core *c)
+void kmt_core_close(struct kmt_core *c)
 {
-	struct kmd_core_index *x = c->index;
+	struct kmt_core_index *x = c->index;
 
 	if (x) {
 		free(x->va);
@@ -242,7 +247,7 @@ void kmd_core_close(struct kmd_core *c)
 }
 
 /* The span holding @addr, or NULL. */
-static const struct kmd_span *kmd_span_find(const struct kmd_span *s, size_t n, uint64_t addr)
+static const struct kmt_span *kmt_span_find(const struct kmt_span *s, size_t n, uint64_t addr)
 {
 	size_t lo = 0, hi = n, i;
 
@@ -261,13 +266,13 @@ static const struct kmd_span *kmd_span_find(const struct kmd_span *s, size_t n, 
 	return NULL;
 }
 
-static int kmd_core_read(const struct kmd_core *c, const struct kmd_span *s, size_t n,
+static int kmt_core_read(const struct kmt_core *c, const struct kmt_span *s, size_t n,
 			 uint64_t addr, void *buf, size_t len)
 {
 	uint8_t *dst = buf;
 
 	while (len) {
-		const struct kmd_span *sp = kmd_span_find(s, n, addr);
+		const struct kmt_span *sp = kmt_span_find(s, n, addr);
 		uint64_t off, k;
 
 		if (!sp)
@@ -284,12 +289,12 @@ static int kmd_core_read(const struct kmd_core *c, const struct kmd_span *s, siz
 	return 0;
 }
 
-int kmd_core_read_va(const struct kmd_core *c, uint64_t va, void *buf, size_t len)
+int kmt_core_read_va(const struct kmt_core *c, uint64_t va, void *buf, size_t len)
 {
-	return kmd_core_read(c, c->index->va, c->index->nva, va, buf, len);
+	return kmt_core_read(c, c->index->va, c->index->nva, va, buf, len);
 }
 
-int kmd_core_read_pa(const struct kmd_core *c, uint64_t pa, void *buf, size_t len)
+int kmt_core_read_pa(const struct kmt_core *c, uint64_t pa, void *buf, size_t len)
 {
-	return kmd_core_read(c, c->index->pa, c->index->npa, pa, buf, len);
+	return kmt_core_read(c, c->index->pa, c->index->npa, pa, buf, len);
 }

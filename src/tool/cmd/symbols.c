@@ -9,13 +9,19 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "tool.h"
+#include "cmd/cmd.h"
+#include "format/symtab.h"
+#include "lib/exitcode.h"
+#include "lib/file.h"
+#include "lib/msg.h"
+#include "lib/util.h"
 
-#define KMD_SYM_CHUNK	(64 * 1024)
+#define KMT_SYM_CHUNK	(64 * 1024)
 
-static void kmd_symbols_usage(FILE *f)
+static void kmt_symbols_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s symbols --system-map FILE | --kallsyms FILE [--all] [--debugfs DIR]\n"
@@ -30,11 +36,11 @@ static void kmd_symbols_usage(FILE *f)
 		"  -q, --quiet            errors only\n"
 		"  -v, --verbose          say more\n"
 		"  -h, --help             this text\n",
-		KMD_PROG);
+		KMT_PROG);
 }
 
 /* Refuses tables the module would refuse, with a better message. */
-static int kmd_symbols_check(const struct kmd_symtab *t, const char *src)
+static int kmt_symbols_check(const struct kmt_symtab *t, const char *src)
 {
 	bool init_task = false, nonzero = false;
 	size_t i;
@@ -44,18 +50,18 @@ static int kmd_symbols_check(const struct kmd_symtab *t, const char *src)
 		nonzero |= t->s[i].addr != 0;
 	}
 	if (!nonzero) {
-		kmd_err("%s: every address is 0; read /proc/kallsyms as root (kptr_restrict) or use System.map",
+		kmt_err("%s: every address is 0; read /proc/kallsyms as root (kptr_restrict) or use System.map",
 			src);
-		return KMD_EXIT_FORMAT;
+		return KMT_EXIT_FORMAT;
 	}
 	if (!init_task) {
-		kmd_err("%s has no init_task: the module measures the KASLR offset with it", src);
-		return KMD_EXIT_FORMAT;
+		kmt_err("%s has no init_task: the module measures the KASLR offset with it", src);
+		return KMT_EXIT_FORMAT;
 	}
 	return 0;
 }
 
-static int kmd_symbols_open(const char *debugfs, const char *path, int flags)
+static int kmt_symbols_open(const char *debugfs, const char *path, int flags)
 {
 	char dir[4096];
 	struct stat st;
@@ -64,95 +70,95 @@ static int kmd_symbols_open(const char *debugfs, const char *path, int flags)
 	if (fd >= 0)
 		return fd;
 	snprintf(dir, sizeof(dir), "%s/kminidump", debugfs);
-	kmd_err("Can't open %s. %s (%s)", path, strerror(errno),
+	kmt_err("Can't open %s. %s (%s)", path, strerror(errno),
 		stat(debugfs, &st) ? "is debugfs mounted? mount -t debugfs none /sys/kernel/debug" :
 		stat(dir, &st) ? "is kminidump.ko loaded, and debugfs mounted there?" :
 		"are you root?");
 	return -1;
 }
 
-static int kmd_symbols_send(const struct kmd_symtab *t, bool all, const char *debugfs,
+static int kmt_symbols_send(const struct kmt_symtab *t, bool all, const char *debugfs,
 			    const char *path, size_t *sent)
 {
-	char *buf = kmd_malloc(KMD_SYM_CHUNK + 600);
+	char *buf = kmt_malloc(KMT_SYM_CHUNK + 600);
 	size_t i, len = 0, line = 0;
-	struct kmd_text_ranges text;
-	int fd = kmd_symbols_open(debugfs, path, O_WRONLY), ret = 0;
+	struct kmt_text_ranges text;
+	int fd = kmt_symbols_open(debugfs, path, O_WRONLY), ret = 0;
 
-	kmd_symtab_text_ranges(t, &text);
+	kmt_symtab_text_ranges(t, &text);
 	*sent = 0;
 	if (fd < 0) {
 		free(buf);
-		return KMD_EXIT_MODULE;
+		return KMT_EXIT_MODULE;
 	}
 	for (i = 0; i <= t->n && !ret; i++) {
-		if (i == t->n || len >= KMD_SYM_CHUNK) {
-			if (kmd_write_all(fd, buf, len)) {
-				kmd_err("the module refused the table around line %zu: %s (its reason is in the kernel log)",
+		if (i == t->n || len >= KMT_SYM_CHUNK) {
+			if (kmt_write_all(fd, buf, len)) {
+				kmt_err("the module refused the table around line %zu: %s (its reason is in the kernel log)",
 					line, strerror(errno));
-				ret = KMD_EXIT_MODULE;
+				ret = KMT_EXIT_MODULE;
 			}
 			len = 0;
 		}
-		if (i == t->n || t->s[i].module || (!all && !kmd_sym_kallsyms_lacks(&text, &t->s[i])))
+		if (i == t->n || t->s[i].module || (!all && !kmt_sym_kallsyms_lacks(&text, &t->s[i])))
 			continue;
 		len += sprintf(buf + len, "%llx %c %s\n", (unsigned long long)t->s[i].addr,
 			       t->s[i].type, t->s[i].name);
 		line++;
 	}
 	if (close(fd) && !ret) {
-		kmd_err("Can't write %s. %s", path, strerror(errno));
-		ret = KMD_EXIT_MODULE;
+		kmt_err("Can't write %s. %s", path, strerror(errno));
+		ret = KMT_EXIT_MODULE;
 	}
 	free(buf);
 	*sent = line;
 	return ret;
 }
 
-static int kmd_symbols_status(const char *debugfs, const char *path, size_t sent)
+static int kmt_symbols_status(const char *debugfs, const char *path, size_t sent)
 {
 	char buf[4096], want[64];
 	size_t len = 0;
 	ssize_t n;
-	int fd = kmd_symbols_open(debugfs, path, O_RDONLY);
+	int fd = kmt_symbols_open(debugfs, path, O_RDONLY);
 
 	if (fd < 0)
-		return KMD_EXIT_MODULE;
+		return KMT_EXIT_MODULE;
 	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			kmd_err("Can't read %s. %s", path, strerror(errno));
+			kmt_err("Can't read %s. %s", path, strerror(errno));
 			close(fd);
-			return KMD_EXIT_MODULE;
+			return KMT_EXIT_MODULE;
 		}
 		len += n;
 	}
 	close(fd);
 	buf[len] = 0;
-	if (kmd_verbosity >= 1)
+	if (kmt_verbosity >= 1)
 		fputs(buf, stdout);
 	snprintf(want, sizeof(want), "table: %zu symbols", sent);
 	if (!strstr(buf, want)) {
-		kmd_err("the module did not take the table of %zu symbols (its status is above; its reason is in the kernel log)",
+		kmt_err("the module did not take the table of %zu symbols (its status is above; its reason is in the kernel log)",
 			sent);
-		return KMD_EXIT_MODULE;
+		return KMT_EXIT_MODULE;
 	}
 	return 0;
 }
 
-int kmd_cmd_symbols(int argc, char **argv)
+int kmt_cmd_symbols(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "system-map", required_argument, NULL, 's' },
 		{ "kallsyms", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "debugfs", required_argument, NULL, 'D' },
-		KMD_COMMON_LONGOPTS,
+		KMT_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *src = NULL, *debugfs = "/sys/kernel/debug";
-	struct kmd_symtab t;
+	struct kmt_symtab t;
 	char path[4096];
 	bool all = false;
 	int opt, ret, nsrc = 0;
@@ -169,29 +175,29 @@ int kmd_cmd_symbols(int argc, char **argv)
 			all = true;
 		} else if (opt == 'D') {
 			debugfs = optarg;
-		} else if (kmd_common_opt(opt, "symbols", kmd_symbols_usage, &ex) && ex >= 0) {
+		} else if (kmt_common_opt(opt, "symbols", kmt_symbols_usage, &ex) && ex >= 0) {
 			return ex;
 		}
 	}
 	if (nsrc != 1 || optind < argc) {
-		kmd_err("symbols: give one of --system-map FILE or --kallsyms FILE");
-		fprintf(stderr, "Try '%s symbols --help'.\n", KMD_PROG);
-		return KMD_EXIT_USAGE;
+		kmt_err("symbols: give one of --system-map FILE or --kallsyms FILE");
+		fprintf(stderr, "Try '%s symbols --help'.\n", KMT_PROG);
+		return KMT_EXIT_USAGE;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/kminidump/symbols", debugfs) >= sizeof(path)) {
-		kmd_err("--debugfs %s: path too long", debugfs);
-		return KMD_EXIT_USAGE;
+		kmt_err("--debugfs %s: path too long", debugfs);
+		return KMT_EXIT_USAGE;
 	}
-	ret = kmd_symtab_load(&t, src);
+	ret = kmt_symtab_load(&t, src);
 	if (ret)
 		return ret;
-	ret = kmd_symbols_check(&t, src);
+	ret = kmt_symbols_check(&t, src);
 	if (!ret)
-		ret = kmd_symbols_send(&t, all, debugfs, path, &sent);
+		ret = kmt_symbols_send(&t, all, debugfs, path, &sent);
 	if (!ret) {
-		kmd_verbose("sent %zu of %zu symbols to %s", sent, t.n, path);
-		ret = kmd_symbols_status(debugfs, path, sent);
+		kmt_verbose("sent %zu of %zu symbols to %s", sent, t.n, path);
+		ret = kmt_symbols_status(debugfs, path, sent);
 	}
-	kmd_symtab_free(&t);
+	kmt_symtab_free(&t);
 	return ret;
 }

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* System.map and /proc/kallsyms: "<hex address> <type> <name>[\t[module]]" lines. */
 #include <stdlib.h>
-#include "tool.h"
+#include <string.h>
+#include "format/symtab.h"
+#include "lib/exitcode.h"
+#include "lib/file.h"
+#include "lib/msg.h"
+#include "lib/util.h"
 
-#define KMD_SYM_NAME_MAX	511	/* KSYM_NAME_LEN - 1 on Linux 6.1+ */
+#define KMT_SYM_NAME_MAX	511	/* KSYM_NAME_LEN - 1 on Linux 6.1+ */
 
-static bool kmd_hex(const char *s, size_t n, uint64_t *v)
+static bool kmt_hex(const char *s, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
 	size_t i;
@@ -30,7 +35,7 @@ static bool kmd_hex(const char *s, size_t n, uint64_t *v)
 	return true;
 }
 
-static size_t kmd_field(char **p, char *end)
+static size_t kmt_field(char **p, char *end)
 {
 	char *s = *p;
 
@@ -39,36 +44,36 @@ static size_t kmd_field(char **p, char *end)
 	return s - *p;
 }
 
-static void kmd_skip_blanks(char **p, char *end)
+static void kmt_skip_blanks(char **p, char *end)
 {
 	while (*p < end && (**p == ' ' || **p == '\t'))
 		(*p)++;
 }
 
 /* Parses one line in place (NUL-terminates the name). 0, 1 for a blank line, -1 malformed. */
-static int kmd_symtab_line(struct kmd_symtab *t, char *p, char *end)
+static int kmt_symtab_line(struct kmt_symtab *t, char *p, char *end)
 {
-	struct kmd_sym s = { 0 };
+	struct kmt_sym s = { 0 };
 	size_t n;
 
-	kmd_skip_blanks(&p, end);
+	kmt_skip_blanks(&p, end);
 	if (p == end)
 		return 1;
-	n = kmd_field(&p, end);
-	if (!kmd_hex(p, n, &s.addr))
+	n = kmt_field(&p, end);
+	if (!kmt_hex(p, n, &s.addr))
 		return -1;
 	p += n;
-	kmd_skip_blanks(&p, end);
-	if (kmd_field(&p, end) != 1)
+	kmt_skip_blanks(&p, end);
+	if (kmt_field(&p, end) != 1)
 		return -1;
 	s.type = *p++;
-	kmd_skip_blanks(&p, end);
-	n = kmd_field(&p, end);
-	if (!n || n > KMD_SYM_NAME_MAX)
+	kmt_skip_blanks(&p, end);
+	n = kmt_field(&p, end);
+	if (!n || n > KMT_SYM_NAME_MAX)
 		return -1;
 	s.name = p;
 	p += n;
-	kmd_skip_blanks(&p, end);
+	kmt_skip_blanks(&p, end);
 	if (p < end) {
 		if (*p != '[' || end[-1] != ']')
 			return -1;
@@ -77,19 +82,19 @@ static int kmd_symtab_line(struct kmd_symtab *t, char *p, char *end)
 	s.name[n] = 0;	/* the byte after the name is a blank or the line's end */
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 1024;
-		t->s = kmd_realloc(t->s, t->cap * sizeof(*t->s));
+		t->s = kmt_realloc(t->s, t->cap * sizeof(*t->s));
 	}
 	t->s[t->n++] = s;
 	return 0;
 }
 
-int kmd_symtab_parse(struct kmd_symtab *t, const char *text, size_t len, const char *name)
+int kmt_symtab_parse(struct kmt_symtab *t, const char *text, size_t len, const char *name)
 {
 	char *p, *end;
 	size_t line = 0;
 
 	memset(t, 0, sizeof(*t));
-	t->text = kmd_malloc(len + 1);
+	t->text = kmt_malloc(len + 1);
 	memcpy(t->text, text, len);
 	t->text[len] = 0;
 	for (p = t->text, end = t->text + len; p < end; ) {
@@ -98,59 +103,59 @@ int kmd_symtab_parse(struct kmd_symtab *t, const char *text, size_t len, const c
 		line++;
 		if (eol > p && eol[-1] == '\r')
 			eol--;
-		if (memchr(p, 0, eol - p) || kmd_symtab_line(t, p, eol) < 0) {
-			kmd_err("%s:%zu: expected '<hex address> <type> <name>' (is this a System.map or /proc/kallsyms?)",
+		if (memchr(p, 0, eol - p) || kmt_symtab_line(t, p, eol) < 0) {
+			kmt_err("%s:%zu: expected '<hex address> <type> <name>' (is this a System.map or /proc/kallsyms?)",
 				name, line);
-			kmd_symtab_free(t);
-			return KMD_EXIT_FORMAT;
+			kmt_symtab_free(t);
+			return KMT_EXIT_FORMAT;
 		}
 		p = nl ? nl + 1 : end;
 	}
 	if (!t->n) {
-		kmd_err("%s has no symbols", name);
-		kmd_symtab_free(t);
-		return KMD_EXIT_FORMAT;
+		kmt_err("%s has no symbols", name);
+		kmt_symtab_free(t);
+		return KMT_EXIT_FORMAT;
 	}
 	return 0;
 }
 
-int kmd_symtab_load(struct kmd_symtab *t, const char *path)
+int kmt_symtab_load(struct kmt_symtab *t, const char *path)
 {
-	struct kmd_file f;
-	int ret = kmd_file_map(&f, path);
+	struct kmt_file f;
+	int ret = kmt_file_map(&f, path);
 
 	if (ret) {
 		memset(t, 0, sizeof(*t));
-		kmd_file_unmap(&f);
+		kmt_file_unmap(&f);
 		return ret;
 	}
-	ret = kmd_symtab_parse(t, (const char *)f.data, f.size, path);
-	kmd_file_unmap(&f);
+	ret = kmt_symtab_parse(t, (const char *)f.data, f.size, path);
+	kmt_file_unmap(&f);
 	return ret;
 }
 
-void kmd_symtab_free(struct kmd_symtab *t)
+void kmt_symtab_free(struct kmt_symtab *t)
 {
 	free(t->s);
 	free(t->text);
 	memset(t, 0, sizeof(*t));
 }
 
-static int kmd_sym_addr_cmp(const void *a, const void *b)
+static int kmt_sym_addr_cmp(const void *a, const void *b)
 {
-	const struct kmd_sym *x = a, *y = b;
+	const struct kmt_sym *x = a, *y = b;
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
-void kmd_symtab_sort_addr(struct kmd_symtab *t)
+void kmt_symtab_sort_addr(struct kmt_symtab *t)
 {
-	qsort(t->s, t->n, sizeof(*t->s), kmd_sym_addr_cmp);
+	qsort(t->s, t->n, sizeof(*t->s), kmt_sym_addr_cmp);
 }
 
-const struct kmd_sym *kmd_symtab_lookup(const struct kmd_symtab *t, uint64_t addr)
+const struct kmt_sym *kmt_symtab_lookup(const struct kmt_symtab *t, uint64_t addr)
 {
 	size_t lo = 0, hi = t->n;
 
@@ -169,7 +174,7 @@ const struct kmd_sym *kmd_symtab_lookup(const struct kmd_symtab *t, uint64_t add
 }
 
 /* The text ranges kallsyms covers even without CONFIG_KALLSYMS_ALL. */
-void kmd_symtab_text_ranges(const struct kmd_symtab *t, struct kmd_text_ranges *r)
+void kmt_symtab_text_ranges(const struct kmt_symtab *t, struct kmt_text_ranges *r)
 {
 	static const char *const marks[4] = { "_stext", "_etext", "_sinittext", "_einittext" };
 	uint64_t *v[4] = { &r->lo[0], &r->hi[0], &r->lo[1], &r->hi[1] };
@@ -187,7 +192,7 @@ void kmd_symtab_text_ranges(const struct kmd_symtab *t, struct kmd_text_ranges *
  * symbol outside the text ranges (data, and linker-script symbols typed T
  * such as arm64's swapper_pg_dir), plus init_task, the module's KASLR anchor.
  */
-bool kmd_sym_kallsyms_lacks(const struct kmd_text_ranges *r, const struct kmd_sym *s)
+bool kmt_sym_kallsyms_lacks(const struct kmt_text_ranges *r, const struct kmt_sym *s)
 {
 	size_t i;
 

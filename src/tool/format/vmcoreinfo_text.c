@@ -4,10 +4,12 @@
  * fixed room, the kernel's need not end with a newline.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
-#include "tool.h"
+#include <string.h>
+#include "format/vmcoreinfo.h"
 
-void kmd_vmci_init(struct kmd_vmci *v, const void *text, size_t len)
+void kmt_vmci_init(struct kmt_vmci *v, const void *text, size_t len)
 {
 	const char *nul = memchr(text, 0, len);
 
@@ -15,7 +17,7 @@ void kmd_vmci_init(struct kmd_vmci *v, const void *text, size_t len)
 	v->len = nul ? (size_t)(nul - (const char *)text) : len;
 }
 
-const char *kmd_vmci_get(const struct kmd_vmci *v, const char *key, size_t *vlen)
+const char *kmt_vmci_get(const struct kmt_vmci *v, const char *key, size_t *vlen)
 {
 	const char *p = v->text, *end = v->text + v->len;
 	size_t klen = strlen(key);
@@ -34,11 +36,11 @@ const char *kmd_vmci_get(const struct kmd_vmci *v, const char *key, size_t *vlen
 	return NULL;
 }
 
-int kmd_vmci_num(const struct kmd_vmci *v, const char *key, int base, uint64_t *out)
+int kmt_vmci_num(const struct kmt_vmci *v, const char *key, int base, uint64_t *out)
 {
 	char buf[32];
 	size_t n;
-	const char *s = kmd_vmci_get(v, key, &n);
+	const char *s = kmt_vmci_get(v, key, &n);
 	unsigned long long x;
 	char *end;
 	bool neg = false;
@@ -64,7 +66,7 @@ int kmd_vmci_num(const struct kmd_vmci *v, const char *key, int base, uint64_t *
 	return 0;
 }
 
-size_t kmd_vmci_lines(const struct kmd_vmci *v)
+size_t kmt_vmci_lines(const struct kmt_vmci *v)
 {
 	size_t n = 0, i;
 

@@ -4,10 +4,17 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
-#include "tool.h"
+#include "cmd/cmd.h"
+#include "input/kelf_find.h"
+#include "input/physmem.h"
+#include "lib/exitcode.h"
+#include "lib/msg.h"
+#include "lib/util.h"
+#include "output/minicore.h"
 
-static void kmd_extract_usage(FILE *f)
+static void kmt_extract_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s extract --ram FILE@PHYSBASE [--ram FILE@PHYSBASE ...] [--kelf PA] -o CORE\n"
@@ -25,30 +32,30 @@ static void kmd_extract_usage(FILE *f)
 		"  -q, --quiet              errors only\n"
 		"  -v, --verbose            say more\n"
 		"  -h, --help               this text\n",
-		KMD_PROG, KMD_PROG);
+		KMT_PROG, KMT_PROG);
 }
 
-static int kmd_extract_output(const struct kmd_phys *m, const struct kmd_plan *p,
+static int kmt_extract_output(const struct kmt_phys *m, const struct kmt_plan *p,
 			      const char *out)
 {
 	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int ret;
 
 	if (fd < 0) {
-		kmd_err("Can't open %s. %s", out, strerror(errno));
-		return KMD_EXIT_IO;
+		kmt_err("Can't open %s. %s", out, strerror(errno));
+		return KMT_EXIT_IO;
 	}
-	ret = kmd_extract_write(m, p, fd, out);
+	ret = kmt_extract_write(m, p, fd, out);
 	if (close(fd) && !ret) {
-		kmd_err("Can't write %s. %s", out, strerror(errno));
-		ret = KMD_EXIT_IO;
+		kmt_err("Can't write %s. %s", out, strerror(errno));
+		ret = KMT_EXIT_IO;
 	}
 	if (ret)
 		unlink(out);
 	return ret;
 }
 
-int kmd_cmd_extract(int argc, char **argv)
+int kmt_cmd_extract(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ram", required_argument, NULL, 'r' },
@@ -56,17 +63,17 @@ int kmd_cmd_extract(int argc, char **argv)
 		{ "kelf", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
-		KMD_COMMON_LONGOPTS,
+		KMT_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct kmd_extract_opts o = { 0 };
-	struct kmd_phys m = { 0 };
-	struct kmd_found found = { 0 };
-	struct kmd_plan plan = { 0 };
+	struct kmt_extract_opts o = { 0 };
+	struct kmt_phys m = { 0 };
+	struct kmt_found found = { 0 };
+	struct kmt_plan plan = { 0 };
 	const char *out = NULL, *kelf_arg = NULL;
 	uint64_t kelf_pa = 0;
-	double t0 = kmd_now();
-	char **dumps = kmd_calloc(argc, sizeof(char *)), **rams = kmd_calloc(argc, sizeof(char *));
+	double t0 = kmt_now();
+	char **dumps = kmt_calloc(argc, sizeof(char *)), **rams = kmt_calloc(argc, sizeof(char *));
 	size_t nd = 0, nr = 0, i;
 	int opt, ret = 0;
 
@@ -91,7 +98,7 @@ int kmd_cmd_extract(int argc, char **argv)
 			o.force = true;
 			break;
 		default:
-			kmd_common_opt(opt, "extract", kmd_extract_usage, &ex);
+			kmt_common_opt(opt, "extract", kmt_extract_usage, &ex);
 			if (ex >= 0) {
 				ret = ex;
 				goto out;
@@ -99,46 +106,46 @@ int kmd_cmd_extract(int argc, char **argv)
 		}
 	}
 	if (optind < argc || !out || (!nr && !nd)) {
-		kmd_err(optind < argc ? "extract: unexpected argument '%s'" :
+		kmt_err(optind < argc ? "extract: unexpected argument '%s'" :
 			!out ? "extract: give the output core with -o CORE%s" :
 			"extract: give the memory with --ram FILE@PHYSBASE or --dump FILE%s",
 			optind < argc ? argv[optind] : "");
-		fprintf(stderr, "Try '%s extract --help'.\n", KMD_PROG);
-		ret = KMD_EXIT_USAGE;
+		fprintf(stderr, "Try '%s extract --help'.\n", KMT_PROG);
+		ret = KMT_EXIT_USAGE;
 		goto out;
 	}
-	if (kelf_arg && kmd_parse_u64(kelf_arg, &kelf_pa)) {
-		kmd_err("--kelf %s: expected a physical address (hex 0x... or decimal)", kelf_arg);
-		ret = KMD_EXIT_USAGE;
+	if (kelf_arg && kmt_parse_u64(kelf_arg, &kelf_pa)) {
+		kmt_err("--kelf %s: expected a physical address (hex 0x... or decimal)", kelf_arg);
+		ret = KMT_EXIT_USAGE;
 		goto out;
 	}
 	for (i = 0; i < nr && !ret; i++)
-		ret = kmd_phys_add_raw(&m, rams[i]);
+		ret = kmt_phys_add_raw(&m, rams[i]);
 	for (i = 0; i < nd && !ret; i++)
-		ret = kmd_phys_add_elf(&m, dumps[i], o.force);
+		ret = kmt_phys_add_elf(&m, dumps[i], o.force);
 	if (!ret)
-		ret = kmd_phys_finish(&m);
+		ret = kmt_phys_finish(&m);
 	if (!ret)
-		ret = kmd_find_kelf(&m, kelf_arg != NULL, kelf_pa, &found);
+		ret = kmt_find_kelf(&m, kelf_arg != NULL, kelf_pa, &found);
 	if (!ret)
-		ret = kmd_extract_plan(&m, &found, &o, &plan);
+		ret = kmt_extract_plan(&m, &found, &o, &plan);
 	if (!ret)
-		ret = kmd_check_not_input(out, m.files, m.nfiles);
+		ret = kmt_check_not_input(out, m.files, m.nfiles);
 	if (!ret)
-		ret = kmd_extract_output(&m, &plan, out);
+		ret = kmt_extract_output(&m, &plan, out);
 	if (!ret) {
 		char flags[40];
 
-		kmd_table_flags_str(found.k.flags, flags, sizeof(flags));
-		kmd_info("read KELF at pa 0x%llx (%s): %zu regions, %llu bytes + %u bytes of header, %u skipped; wrote %s in %.3f s",
+		kmt_table_flags_str(found.k.flags, flags, sizeof(flags));
+		kmt_info("read KELF at pa 0x%llx (%s): %zu regions, %llu bytes + %u bytes of header, %u skipped; wrote %s in %.3f s",
 			 (unsigned long long)found.pa, flags, plan.n,
 			 (unsigned long long)plan.bytes, found.k.kelf_size, plan.skipped, out,
-			 kmd_now() - t0);
+			 kmt_now() - t0);
 	}
 out:
-	kmd_plan_free(&plan);
-	kmd_found_free(&found);
-	kmd_phys_free(&m);
+	kmt_plan_free(&plan);
+	kmt_found_free(&found);
+	kmt_phys_free(&m);
 	free(dumps);
 	free(rams);
 	return ret;

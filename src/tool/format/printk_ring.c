@@ -10,15 +10,19 @@
  */
 #include <ctype.h>
 #include <stdlib.h>
-#include "tool.h"
+#include "format/elfcore.h"
+#include "format/printk.h"
+#include "lib/exitcode.h"
+#include "lib/msg.h"
+#include "lib/util.h"
 
-#define KMD_MAX_STRUCT		4096	/* no printk structure is near this */
-#define KMD_MAX_RING_BITS	30
+#define KMT_MAX_STRUCT		4096	/* no printk structure is near this */
+#define KMT_MAX_RING_BITS	30
 
 enum { DESC_RESERVED, DESC_COMMITTED, DESC_FINALIZED, DESC_REUSABLE };
 
-struct kmd_prb {
-	const struct kmd_core *c;
+struct kmt_prb {
+	const struct kmt_core *c;
 	unsigned int lsz;		/* sizeof(long) in the kernel */
 	uint64_t id_mask;
 	unsigned int flags_shift;
@@ -35,8 +39,8 @@ struct kmd_prb {
 static const struct {
 	const char *key;
 	size_t off;
-} kmd_prb_keys[] = {
-#define K(key, field)	{ key, offsetof(struct kmd_prb, field) }
+} kmt_prb_keys[] = {
+#define K(key, field)	{ key, offsetof(struct kmt_prb, field) }
 	K("SIZE(printk_ringbuffer)", s_prb),
 	K("OFFSET(printk_ringbuffer.desc_ring)", o_desc_ring),
 	K("OFFSET(printk_ringbuffer.text_data_ring)", o_text_ring),
@@ -59,7 +63,7 @@ static const struct {
 #undef K
 };
 
-static uint64_t kmd_rd(const struct kmd_prb *r, const uint8_t *p, unsigned int n)
+static uint64_t kmt_rd(const struct kmt_prb *r, const uint8_t *p, unsigned int n)
 {
 	uint64_t v = 0;
 	unsigned int i;
@@ -69,37 +73,37 @@ static uint64_t kmd_rd(const struct kmd_prb *r, const uint8_t *p, unsigned int n
 	return v;
 }
 
-static int kmd_prb_keys_get(struct kmd_prb *r, const struct kmd_vmci *v)
+static int kmt_prb_keys_get(struct kmt_prb *r, const struct kmt_vmci *v)
 {
 	uint64_t lsz;
 	size_t i;
 	int missing = 0;
 
-	if (kmd_vmci_num(v, "SYMBOL(prb)", 16, &r->sym_prb)) {
-		if (kmd_vmci_get(v, "SYMBOL(log_buf)", NULL))
-			kmd_err("VMCOREINFO describes the pre-5.10 printk buffer (log_buf); only the lockless ring is supported");
+	if (kmt_vmci_num(v, "SYMBOL(prb)", 16, &r->sym_prb)) {
+		if (kmt_vmci_get(v, "SYMBOL(log_buf)", NULL))
+			kmt_err("VMCOREINFO describes the pre-5.10 printk buffer (log_buf); only the lockless ring is supported");
 		else
-			kmd_err("VMCOREINFO has no SYMBOL(prb): no printk ring to read");
-		return KMD_EXIT_NOTFOUND;
+			kmt_err("VMCOREINFO has no SYMBOL(prb): no printk ring to read");
+		return KMT_EXIT_NOTFOUND;
 	}
-	for (i = 0; i < sizeof(kmd_prb_keys) / sizeof(kmd_prb_keys[0]); i++) {
-		uint64_t *dst = (uint64_t *)((char *)r + kmd_prb_keys[i].off);
+	for (i = 0; i < sizeof(kmt_prb_keys) / sizeof(kmt_prb_keys[0]); i++) {
+		uint64_t *dst = (uint64_t *)((char *)r + kmt_prb_keys[i].off);
 
-		if (kmd_vmci_num(v, kmd_prb_keys[i].key, 10, dst)) {
-			kmd_err("VMCOREINFO has no usable %s", kmd_prb_keys[i].key);
+		if (kmt_vmci_num(v, kmt_prb_keys[i].key, 10, dst)) {
+			kmt_err("VMCOREINFO has no usable %s", kmt_prb_keys[i].key);
 			missing++;
-		} else if (*dst > KMD_MAX_STRUCT) {
-			kmd_err("VMCOREINFO %s=%llu is out of range", kmd_prb_keys[i].key,
+		} else if (*dst > KMT_MAX_STRUCT) {
+			kmt_err("VMCOREINFO %s=%llu is out of range", kmt_prb_keys[i].key,
 				(unsigned long long)*dst);
 			missing++;
 		}
 	}
-	if (kmd_vmci_num(v, "SIZE(atomic_long_t)", 10, &lsz) || (lsz != 4 && lsz != 8)) {
-		kmd_err("VMCOREINFO has no usable SIZE(atomic_long_t) (4 or 8)");
+	if (kmt_vmci_num(v, "SIZE(atomic_long_t)", 10, &lsz) || (lsz != 4 && lsz != 8)) {
+		kmt_err("VMCOREINFO has no usable SIZE(atomic_long_t) (4 or 8)");
 		missing++;
 	}
 	if (missing)
-		return KMD_EXIT_NOTFOUND;
+		return KMT_EXIT_NOTFOUND;
 	r->lsz = lsz;
 	r->flags_shift = 8 * lsz - 2;
 	r->id_mask = ~(3ULL << r->flags_shift) & (lsz == 8 ? ~0ULL : 0xffffffffULL);
@@ -107,7 +111,7 @@ static int kmd_prb_keys_get(struct kmd_prb *r, const struct kmd_vmci *v)
 }
 
 /* Every field read must fit in the structure size VMCOREINFO gives. */
-static int kmd_prb_check_layout(const struct kmd_prb *r)
+static int kmt_prb_check_layout(const struct kmt_prb *r)
 {
 	const uint64_t L = r->lsz;
 	const struct {
@@ -131,47 +135,47 @@ static int kmd_prb_check_layout(const struct kmd_prb *r)
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		if (f[i].end > f[i].size) {
-			kmd_err("VMCOREINFO puts %s outside its structure (%llu > %llu)", f[i].what,
+			kmt_err("VMCOREINFO puts %s outside its structure (%llu > %llu)", f[i].what,
 				(unsigned long long)f[i].end, (unsigned long long)f[i].size);
-			return KMD_EXIT_FORMAT;
+			return KMT_EXIT_FORMAT;
 		}
 	}
 	return 0;
 }
 
-static int kmd_prb_load(struct kmd_prb *r)
+static int kmt_prb_load(struct kmt_prb *r)
 {
-	uint8_t ptr[8], buf[KMD_MAX_STRUCT];
+	uint8_t ptr[8], buf[KMT_MAX_STRUCT];
 	const uint8_t *dr = buf + r->o_desc_ring, *tr = buf + r->o_text_ring;
 	uint64_t prb, cbits, sbits;
 
-	if (kmd_core_read_va(r->c, r->sym_prb, ptr, r->lsz)) {
-		kmd_err("Can't read prb at 0x%llx: it is in no PT_LOAD of %s",
+	if (kmt_core_read_va(r->c, r->sym_prb, ptr, r->lsz)) {
+		kmt_err("Can't read prb at 0x%llx: it is in no PT_LOAD of %s",
 			(unsigned long long)r->sym_prb, r->c->path);
-		return KMD_EXIT_MISSING;
+		return KMT_EXIT_MISSING;
 	}
-	prb = kmd_rd(r, ptr, r->lsz);
-	if (kmd_core_read_va(r->c, prb, buf, r->s_prb)) {
-		kmd_err("Can't read the printk_ringbuffer at 0x%llx: it is in no PT_LOAD of %s",
+	prb = kmt_rd(r, ptr, r->lsz);
+	if (kmt_core_read_va(r->c, prb, buf, r->s_prb)) {
+		kmt_err("Can't read the printk_ringbuffer at 0x%llx: it is in no PT_LOAD of %s",
 			(unsigned long long)prb, r->c->path);
-		return KMD_EXIT_MISSING;
+		return KMT_EXIT_MISSING;
 	}
-	cbits = kmd_rd(r, dr + r->o_count_bits, 4);
-	sbits = kmd_rd(r, tr + r->o_size_bits, 4);
-	if (cbits > KMD_MAX_RING_BITS || sbits > KMD_MAX_RING_BITS || sbits < 3) {
-		kmd_err("printk ring at 0x%llx has count_bits %llu, size_bits %llu: out of range",
+	cbits = kmt_rd(r, dr + r->o_count_bits, 4);
+	sbits = kmt_rd(r, tr + r->o_size_bits, 4);
+	if (cbits > KMT_MAX_RING_BITS || sbits > KMT_MAX_RING_BITS || sbits < 3) {
+		kmt_err("printk ring at 0x%llx has count_bits %llu, size_bits %llu: out of range",
 			(unsigned long long)prb, (unsigned long long)cbits,
 			(unsigned long long)sbits);
-		return KMD_EXIT_FORMAT;
+		return KMT_EXIT_FORMAT;
 	}
 	r->count = 1ULL << cbits;
 	r->size = 1ULL << sbits;
-	r->descs = kmd_rd(r, dr + r->o_descs, r->lsz);
-	r->infos = kmd_rd(r, dr + r->o_infos, r->lsz);
-	r->data = kmd_rd(r, tr + r->o_data, r->lsz);
-	r->head_id = kmd_rd(r, dr + r->o_head_id + r->o_counter, r->lsz);
-	r->tail_id = kmd_rd(r, dr + r->o_tail_id + r->o_counter, r->lsz);
-	kmd_verbose("printk ring at 0x%llx: %llu descriptors at 0x%llx, infos at 0x%llx, %llu bytes of text at 0x%llx, ids 0x%llx..0x%llx",
+	r->descs = kmt_rd(r, dr + r->o_descs, r->lsz);
+	r->infos = kmt_rd(r, dr + r->o_infos, r->lsz);
+	r->data = kmt_rd(r, tr + r->o_data, r->lsz);
+	r->head_id = kmt_rd(r, dr + r->o_head_id + r->o_counter, r->lsz);
+	r->tail_id = kmt_rd(r, dr + r->o_tail_id + r->o_counter, r->lsz);
+	kmt_verbose("printk ring at 0x%llx: %llu descriptors at 0x%llx, infos at 0x%llx, %llu bytes of text at 0x%llx, ids 0x%llx..0x%llx",
 		    (unsigned long long)prb, (unsigned long long)r->count,
 		    (unsigned long long)r->descs, (unsigned long long)r->infos,
 		    (unsigned long long)r->size, (unsigned long long)r->data,
@@ -180,7 +184,7 @@ static int kmd_prb_load(struct kmd_prb *r)
 }
 
 /* One record, formatted as makedumpfile's dump_record() does. */
-static void kmd_print_record(FILE *out, uint64_t ts_nsec, const uint8_t *text, size_t len)
+static void kmt_print_record(FILE *out, uint64_t ts_nsec, const uint8_t *text, size_t len)
 {
 	char prefix[64];
 	int indent;
@@ -205,15 +209,15 @@ static void kmd_print_record(FILE *out, uint64_t ts_nsec, const uint8_t *text, s
 
 enum { REC_PRINTED, REC_SKIPPED, REC_MISSING };
 
-static int kmd_prb_record(const struct kmd_prb *r, uint64_t id, FILE *out)
+static int kmt_prb_record(const struct kmt_prb *r, uint64_t id, FILE *out)
 {
-	uint8_t desc[KMD_MAX_STRUCT], info[KMD_MAX_STRUCT], *text;
+	uint8_t desc[KMT_MAX_STRUCT], info[KMT_MAX_STRUCT], *text;
 	uint64_t idx = id & (r->count - 1), sv, begin, next, ts;
 	size_t text_len;
 
-	if (kmd_core_read_va(r->c, r->descs + idx * r->s_desc, desc, r->s_desc))
+	if (kmt_core_read_va(r->c, r->descs + idx * r->s_desc, desc, r->s_desc))
 		return REC_MISSING;
-	sv = kmd_rd(r, desc + r->o_state_var + r->o_counter, r->lsz);
+	sv = kmt_rd(r, desc + r->o_state_var + r->o_counter, r->lsz);
 	if ((sv & r->id_mask) != id)
 		return REC_SKIPPED;		/* desc_miss */
 	switch ((sv >> r->flags_shift) & 3) {
@@ -223,14 +227,14 @@ static int kmd_prb_record(const struct kmd_prb *r, uint64_t id, FILE *out)
 	default:
 		return REC_SKIPPED;		/* reserved or reusable */
 	}
-	begin = kmd_rd(r, desc + r->o_blk_lpos + r->o_begin, r->lsz) & (r->size - 1);
-	next = kmd_rd(r, desc + r->o_blk_lpos + r->o_next, r->lsz) & (r->size - 1);
+	begin = kmt_rd(r, desc + r->o_blk_lpos + r->o_begin, r->lsz) & (r->size - 1);
+	next = kmt_rd(r, desc + r->o_blk_lpos + r->o_next, r->lsz) & (r->size - 1);
 	if (begin == next)
 		return REC_SKIPPED;		/* data-less block */
-	if (kmd_core_read_va(r->c, r->infos + idx * r->s_info, info, r->s_info))
+	if (kmt_core_read_va(r->c, r->infos + idx * r->s_info, info, r->s_info))
 		return REC_MISSING;
-	text_len = kmd_rd(r, info + r->o_text_len, 2);
-	ts = kmd_rd(r, info + r->o_ts_nsec, 8);
+	text_len = kmt_rd(r, info + r->o_text_len, 2);
+	ts = kmt_rd(r, info + r->o_ts_nsec, 8);
 	if (begin > next)
 		begin = 0;			/* a wrapped block starts the ring */
 	begin += r->lsz;			/* skip the block's id */
@@ -238,38 +242,38 @@ static int kmd_prb_record(const struct kmd_prb *r, uint64_t id, FILE *out)
 		text_len = 0;
 	else if (next - begin < text_len)
 		text_len = next - begin;	/* truncated record */
-	text = kmd_malloc(text_len);
-	if (kmd_core_read_va(r->c, r->data + begin, text, text_len)) {
+	text = kmt_malloc(text_len);
+	if (kmt_core_read_va(r->c, r->data + begin, text, text_len)) {
 		free(text);
 		return REC_MISSING;
 	}
-	kmd_print_record(out, ts, text, text_len);
+	kmt_print_record(out, ts, text, text_len);
 	free(text);
 	return REC_PRINTED;
 }
 
-int kmd_dmesg(const struct kmd_core *c, FILE *out)
+int kmt_dmesg(const struct kmt_core *c, FILE *out)
 {
-	struct kmd_prb r = { .c = c };
+	struct kmt_prb r = { .c = c };
 	uint64_t n, id, i, tail;
 	unsigned long cnt[3] = { 0 };
 	int ret;
 
 	if (!c->has_vmci) {
-		kmd_err("%s has no VMCOREINFO note: the printk ring can't be found", c->path);
-		return KMD_EXIT_NOTFOUND;
+		kmt_err("%s has no VMCOREINFO note: the printk ring can't be found", c->path);
+		return KMT_EXIT_NOTFOUND;
 	}
-	ret = kmd_prb_keys_get(&r, &c->vmci);
+	ret = kmt_prb_keys_get(&r, &c->vmci);
 	if (!ret)
-		ret = kmd_prb_check_layout(&r);
+		ret = kmt_prb_check_layout(&r);
 	if (!ret)
-		ret = kmd_prb_load(&r);
+		ret = kmt_prb_load(&r);
 	if (ret)
 		return ret;
 	tail = r.tail_id & r.id_mask;
 	n = ((r.head_id - tail) & r.id_mask) + 1;
 	if (n > r.count) {
-		kmd_warn("tail_id 0x%llx and head_id 0x%llx are %llu records apart, more than the %llu descriptors: reading the last %llu",
+		kmt_warn("tail_id 0x%llx and head_id 0x%llx are %llu records apart, more than the %llu descriptors: reading the last %llu",
 			 (unsigned long long)r.tail_id, (unsigned long long)r.head_id,
 			 (unsigned long long)n, (unsigned long long)r.count,
 			 (unsigned long long)r.count);
@@ -277,13 +281,13 @@ int kmd_dmesg(const struct kmd_core *c, FILE *out)
 		tail = (r.head_id - n + 1) & r.id_mask;
 	}
 	for (i = 0, id = tail; i < n; i++, id = (id + 1) & r.id_mask)
-		cnt[kmd_prb_record(&r, id, out)]++;
-	kmd_verbose("%lu records printed, %lu skipped (reusable, reserved or data-less), %lu unreadable",
+		cnt[kmt_prb_record(&r, id, out)]++;
+	kmt_verbose("%lu records printed, %lu skipped (reusable, reserved or data-less), %lu unreadable",
 		    cnt[REC_PRINTED], cnt[REC_SKIPPED], cnt[REC_MISSING]);
 	if (cnt[REC_MISSING]) {
-		kmd_warn("%lu records could not be read: their memory is not in %s",
+		kmt_warn("%lu records could not be read: their memory is not in %s",
 			 cnt[REC_MISSING], c->path);
-		return KMD_EXIT_MISSING;
+		return KMT_EXIT_MISSING;
 	}
 	return 0;
 }

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kminidump assemble: a QDL/edl md_*.BIN set -> one ELF core. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cmd/cmd.h"
+#include "format/mdset.h"
+#include "lib/exitcode.h"
+#include "lib/file.h"
+#include "lib/msg.h"
+#include "lib/util.h"
+
+static void kmt_assemble_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s assemble DIR|FILES... -o CORE\n"
+		"Concatenate a QDL/edl minidump set (md_<name><N>.BIN, N the 1-based table order)\n"
+		"into one ELF core, after checking it against the first file's program headers.\n"
+		"\n"
+		"  -o, --output CORE  the core to write\n"
+		"  -f, --force        write the concatenation even when files and headers disagree\n"
+		"  -q, --quiet        errors only\n"
+		"  -v, --verbose      say more\n"
+		"  -h, --help         this text\n",
+		KMT_PROG);
+}
+
+static void kmt_md_add(struct kmt_mdfile **f, size_t *nf, const char *path)
+{
+	struct kmt_mdfile *m;
+	const char *slash = strrchr(path, '/');
+
+	*f = kmt_realloc(*f, (*nf + 1) * sizeof(**f));
+	m = &(*f)[(*nf)++];
+	memset(m, 0, sizeof(*m));
+	m->path = kmt_strdup(path);
+	m->base = slash ? m->path + (slash - path) + 1 : m->path;
+}
+
+static int kmt_md_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kmt_mdfile *)a)->base, ((const struct kmt_mdfile *)b)->base);
+}
+
+static int kmt_md_scan_dir(const char *dir, struct kmt_mdfile **f, size_t *nf)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t at, len;
+
+	if (!d) {
+		kmt_err("Can't open %s. %s", dir, strerror(errno));
+		return KMT_EXIT_IO;
+	}
+	while ((e = readdir(d))) {
+		char *path;
+
+		if (kmt_md_parse_name(e->d_name, &at, &len)) {
+			if (e->d_name[0] != '.')
+				kmt_verbose("%s/%s: not an md_<name><N>.BIN file; ignored", dir,
+					    e->d_name);
+			continue;
+		}
+		path = kmt_malloc(strlen(dir) + strlen(e->d_name) + 2);
+		sprintf(path, "%s/%s", dir, e->d_name);
+		kmt_md_add(f, nf, path);
+		free(path);
+	}
+	closedir(d);
+	qsort(*f, *nf, sizeof(**f), kmt_md_name_cmp);	/* readdir order is no order */
+	if (!*nf) {
+		kmt_err("no md_<name><N>.BIN files in %s", dir);
+		return KMT_EXIT_NOTFOUND;
+	}
+	return 0;
+}
+
+static int kmt_md_write(const struct kmt_mdfile *f, size_t nf, const char *out)
+{
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t i;
+
+	if (fd < 0) {
+		kmt_err("Can't open %s. %s", out, strerror(errno));
+		return KMT_EXIT_IO;
+	}
+	for (i = 0; i < nf; i++) {
+		if (kmt_write_all(fd, f[i].data, f[i].size)) {
+			kmt_err("Can't write %s. %s", out, strerror(errno));
+			close(fd);
+			unlink(out);
+			return KMT_EXIT_IO;
+		}
+	}
+	if (close(fd)) {
+		kmt_err("Can't write %s. %s", out, strerror(errno));
+		unlink(out);
+		return KMT_EXIT_IO;
+	}
+	return 0;
+}
+
+static int kmt_md_map_all(struct kmt_mdfile *f, size_t nf, struct kmt_file *maps)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < nf; i++) {
+		ret = kmt_file_map(&maps[i], f[i].path);
+		if (ret)
+			return ret;
+		f[i].data = maps[i].data;
+		f[i].size = maps[i].size;
+	}
+	return 0;
+}
+
+static int kmt_assemble_run(struct kmt_mdfile *f, size_t nf, const char *out, bool force,
+			    double t0)
+{
+	struct kmt_file *maps = kmt_calloc(nf, sizeof(*maps));
+	uint64_t total;
+	size_t i;
+	int ret, code = 0;
+
+	ret = kmt_md_map_all(f, nf, maps);
+	if (!ret)
+		ret = kmt_md_order(f, nf);
+	if (!ret && kmt_assemble_check(f, nf, !force, &code)) {
+		if (force && code == KMT_EXIT_MISMATCH)
+			kmt_warn("the set does not match its program headers; writing it anyway (--force)");
+		else
+			ret = code;
+	} else if (!ret) {
+		ret = code;
+	}
+	if (!ret)
+		ret = kmt_check_not_input(out, maps, nf);
+	if (!ret)
+		ret = kmt_md_write(f, nf, out);
+	if (!ret) {
+		total = f[nf - 1].off + f[nf - 1].size;
+		kmt_info("assembled %zu files, %llu bytes, into %s in %.3f s", nf,
+			 (unsigned long long)total, out, kmt_now() - t0);
+	}
+	for (i = 0; i < nf; i++)
+		kmt_file_unmap(&maps[i]);
+	free(maps);
+	return ret;
+}
+
+int kmt_cmd_assemble(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		KMT_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct kmt_mdfile *f = NULL;
+	const char *out = NULL;
+	double t0 = kmt_now();
+	bool force = false;
+	size_t nf = 0, i;
+	struct stat st;
+	int opt, ret = 0;
+
+	optind = 0;	/* glibc: restart scanning after main()'s getopt */
+	while ((opt = getopt_long(argc, argv, "o:fhVqv", opts, NULL)) != -1) {
+		int ex = -1;
+
+		if (opt == 'o')
+			out = optarg;
+		else if (opt == 'f')
+			force = true;
+		else if (kmt_common_opt(opt, "assemble", kmt_assemble_usage, &ex) && ex >= 0)
+			return ex;
+	}
+	if (optind >= argc || !out) {
+		kmt_err(!out ? "assemble: give the output core with -o CORE" :
+			"assemble: give a directory or the md_*.BIN files");
+		fprintf(stderr, "Try '%s assemble --help'.\n", KMT_PROG);
+		return KMT_EXIT_USAGE;
+	}
+	if (argc - optind == 1 && !stat(argv[optind], &st) && S_ISDIR(st.st_mode))
+		ret = kmt_md_scan_dir(argv[optind], &f, &nf);
+	else
+		for (i = optind; i < (size_t)argc; i++)
+			kmt_md_add(&f, &nf, argv[i]);
+	if (!ret)
+		ret = kmt_assemble_run(f, nf, out, force, t0);
+	for (i = 0; i < nf; i++)
+		free(f[i].path);
+	free(f);
+	return ret;
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kminidump dmesg: the kernel log of a core, from VMCOREINFO alone. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmd/cmd.h"
+#include "format/elfcore.h"
+#include "format/printk.h"
+#include "lib/exitcode.h"
+#include "lib/file.h"
+#include "lib/msg.h"
+
+static void kmt_dmesg_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s dmesg CORE [-o FILE]\n"
+		"Print the printk ring of a core the way makedumpfile --dump-dmesg does,\n"
+		"using only its VMCOREINFO note (no vmlinux).\n"
+		"\n"
+		"  -o, --output FILE  write the log here instead of standard output\n"
+		"  -q, --quiet        errors only\n"
+		"  -v, --verbose      say more\n"
+		"  -h, --help         this text\n",
+		KMT_PROG);
+}
+
+static int kmt_dmesg_file(const char *path, const char *outname)
+{
+	FILE *out = stdout;
+	struct kmt_core c;
+	struct kmt_file f;
+	int ret = kmt_file_map(&f, path);
+
+	if (!ret && outname) {
+		ret = kmt_check_not_input(outname, &f, 1);
+		if (!ret && !(out = fopen(outname, "w"))) {
+			kmt_err("Can't open %s. %s", outname, strerror(errno));
+			ret = KMT_EXIT_IO;
+		}
+	}
+	if (!ret) {
+		ret = kmt_core_open(&c, f.path, f.data, f.size);
+		if (!ret) {
+			ret = kmt_dmesg(&c, out);
+			kmt_core_close(&c);
+		}
+		if ((fflush(out) || ferror(out)) && ret != KMT_EXIT_IO) {
+			kmt_err("Can't write %s. %s", outname ? outname : "the output",
+				strerror(errno));
+			ret = KMT_EXIT_IO;
+		}
+		if (out != stdout && fclose(out) && ret != KMT_EXIT_IO) {
+			kmt_err("Can't write %s. %s", outname, strerror(errno));
+			ret = KMT_EXIT_IO;
+		}
+	}
+	kmt_file_unmap(&f);
+	return ret;
+}
+
+int kmt_cmd_dmesg(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		KMT_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *outname = NULL;
+	int opt;
+
+	optind = 0;	/* glibc: restart scanning after main()'s getopt */
+	while ((opt = getopt_long(argc, argv, "o:hVqv", opts, NULL)) != -1) {
+		int ex = -1;
+
+		if (opt == 'o')
+			outname = optarg;
+		else if (kmt_common_opt(opt, "dmesg", kmt_dmesg_usage, &ex) && ex >= 0)
+			return ex;
+	}
+	if (argc - optind != 1) {
+		kmt_err("dmesg: give one core file");
+		fprintf(stderr, "Try '%s dmesg --help'.\n", KMT_PROG);
+		return KMT_EXIT_USAGE;
+	}
+	return kmt_dmesg_file(argv[optind], outname);
+}

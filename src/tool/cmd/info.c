@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kminidump info: what a core holds (printed by output/info_text.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include "cmd/cmd.h"
+#include "format/elfcore.h"
+#include "format/symtab.h"
+#include "lib/exitcode.h"
+#include "lib/file.h"
+#include "lib/msg.h"
+#include "output/info.h"
+
+static void kmt_info_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s info CORE [--system-map FILE] [--all-cpus]\n"
+		"Describe a minidump core: regions, notes, VMCOREINFO, the kminidump table,\n"
+		"and for a crash image the panic: message, registers, a backtrace.\n"
+		"\n"
+		"  -s, --system-map FILE  name addresses (regions, registers, backtraces) with\n"
+		"                         this System.map, relocated by VMCOREINFO's KERNELOFFSET\n"
+		"  -a, --all-cpus         panic: show every CPU, also those whose NT_PRSTATUS is\n"
+		"                         empty (by default: the panic CPU and every filled one)\n"
+		"  -q, --quiet            errors only\n"
+		"  -v, --verbose          say more\n"
+		"  -h, --help             this text\n",
+		KMT_PROG);
+}
+
+/* The kernel image's bounds in the System.map: _text (or _stext) to _end. */
+static void kmt_info_image_bounds(const struct kmt_symtab *t, uint64_t *lo, uint64_t *hi)
+{
+	size_t i;
+
+	*lo = 0;
+	*hi = 0;
+	for (i = 0; i < t->n; i++) {
+		if (!strcmp(t->s[i].name, "_text") || (!*lo && !strcmp(t->s[i].name, "_stext")))
+			*lo = t->s[i].addr;
+		else if (!strcmp(t->s[i].name, "_end"))
+			*hi = t->s[i].addr;
+	}
+}
+
+int kmt_cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "system-map", required_argument, NULL, 's' },
+		{ "all-cpus", no_argument, NULL, 'a' },
+		KMT_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct kmt_info_ctx x = { .out = stdout };
+	struct kmt_symtab syms = { 0 };
+	const char *map = NULL;
+	struct kmt_core c;
+	struct kmt_file f;
+	int opt, ret;
+
+	optind = 0;	/* glibc: restart scanning after main()'s getopt */
+	while ((opt = getopt_long(argc, argv, "s:ahVqv", opts, NULL)) != -1) {
+		int ex = -1;
+
+		if (opt == 's')
+			map = optarg;
+		else if (opt == 'a')
+			x.all_cpus = true;
+		else if (kmt_common_opt(opt, "info", kmt_info_usage, &ex) && ex >= 0)
+			return ex;
+	}
+	if (argc - optind != 1) {
+		kmt_err("info: give one core file");
+		fprintf(stderr, "Try '%s info --help'.\n", KMT_PROG);
+		return KMT_EXIT_USAGE;
+	}
+	if (map) {
+		ret = kmt_symtab_load(&syms, map);
+		if (ret)
+			return ret;
+		kmt_symtab_sort_addr(&syms);
+		kmt_info_image_bounds(&syms, &x.img_lo, &x.img_hi);
+		if (!x.img_lo || !x.img_hi)
+			kmt_warn("%s has no _text/_stext and _end: regions are not named", map);
+		x.syms = &syms;
+		x.map_path = map;
+	}
+	ret = kmt_file_map(&f, argv[optind]);
+	if (!ret) {
+		ret = kmt_core_open(&c, f.path, f.data, f.size);
+		if (!ret) {
+			x.c = &c;
+			if (c.has_vmci && kmt_vmci_num(&c.vmci, "KERNELOFFSET", 16, &x.kaslr))
+				x.kaslr = 0;
+			ret = kmt_info_print(&x);
+			kmt_core_close(&c);
+		}
+	}
+	kmt_file_unmap(&f);
+	kmt_symtab_free(&syms);
+	if (!ret && (fflush(stdout) || ferror(stdout))) {
+		kmt_err("Can't write the output. %s", strerror(errno));
+		ret = KMT_EXIT_IO;
+	}
+	return ret;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The minidump core built from a KELF found in physical memory: which rows
+ * go in (the plan), then the KELF bytes and the rows' bytes, in table order.
+ */
+#ifndef _KMT_MINICORE_H
+#define _KMT_MINICORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "input/kelf_find.h"
+#include "input/physmem.h"
+
+#define KMT_REGION_LIMIT	(1ULL << 30)	/* per region, unless --force */
+#define KMT_TOTAL_LIMIT		(4ULL << 30)	/* per core, unless --force */
+
+struct kmt_extract_opts {
+	bool force;
+};
+
+struct kmt_take {
+	uint32_t i;		/* row and program header index */
+	uint64_t pa, size;
+	uint64_t in_off;	/* p_offset in RAM */
+	uint64_t out_off;	/* p_offset in the output */
+};
+
+struct kmt_plan {
+	const struct kmt_kelf *k;
+	uint8_t *hdr;		/* the KELF with the output's program headers */
+	struct kmt_take *take;
+	size_t n;
+	unsigned int skipped;
+	uint64_t bytes;		/* of region data */
+};
+
+/* Decides which rows go into the core; messages for every skipped row. */
+int kmt_extract_plan(const struct kmt_phys *m, const struct kmt_found *f,
+		     const struct kmt_extract_opts *o, struct kmt_plan *p);
+int kmt_extract_write(const struct kmt_phys *m, const struct kmt_plan *p, int fd,
+		      const char *outname);
+void kmt_plan_free(struct kmt_plan *p);
+
+#endif /* _KMT_MINICORE_H */
