@@ -63,22 +63,17 @@ struct kmk_region {
 	u64 bytes;
 };
 
-/* main.c: bookkeeping of what this module registered */
+/* register.c: what every finder calls */
+int kmk_sym(const char *name, unsigned long *addr);
+int kmk_read_ulong(unsigned long addr, unsigned long *val);
+int kmk_missing(struct kmk_region *r, int err, const char *why);
 int kmk_register_va(struct kmk_region *r, u32 id, const char *name,
 		    unsigned long va, size_t size, u32 flags);
 int kmk_register_pa(struct kmk_region *r, u32 id, const char *name,
 		    phys_addr_t pa, size_t size);
-int kmk_missing(struct kmk_region *r, int err, const char *why);
-int kmk_sym(const char *name, unsigned long *addr);
-int kmk_read_ulong(unsigned long addr, unsigned long *val);
-unsigned int kmk_current_sets(void);
+void kmk_unregister_all(void);
 
-/* regions.c: the region catalogue */
-extern struct kmk_region kmk_regions[];
-extern const unsigned int kmk_nr_regions;
-int kmk_percpu_sym(const char *name, unsigned long *addr);
-
-/* btf.c */
+/* btf.c: the kernel's own BTF, read in place while the module loads */
 int kmk_btf_init(void);
 void kmk_btf_exit(void);
 s64 kmk_btf_struct_size(const char *name);
@@ -86,35 +81,47 @@ s64 kmk_btf_var_size(const char *name);
 s64 kmk_btf_member_offset(const char *sname, const char *member);
 s64 kmk_btf_percpu_offset(const char *name);
 
-/* layout.c: sizes and offsets from VMCOREINFO, else BTF */
+/* layout.c: sizes and offsets from VMCOREINFO, else BTF; per-CPU addresses */
 s64 kmk_size_of(const char *type);
 s64 kmk_offset_of(const char *type, const char *member);
 s64 kmk_vmci_number(const char *key);
+int kmk_percpu_sym(const char *name, unsigned long *addr);
+size_t kmk_task_struct_size(void);
 
-/* crash.c: what the crash utility needs on top of the regions above */
+/* crash_util.c: what the crash utility needs on top of the catalogue's other regions */
 int kmk_add_crash_vars(struct kmk_region *r);
 int kmk_add_crash_percpu(struct kmk_region *r);
 int kmk_add_exc_stacks(struct kmk_region *r);
 int kmk_add_irq_stacks(struct kmk_region *r);
 int kmk_add_init_task(struct kmk_region *r);
-size_t kmk_task_struct_size(void);
 int kmk_add_crash_strings(struct kmk_region *r);
 int kmk_add_pid_ns(struct kmk_region *r);
 int kmk_add_crash_text(struct kmk_region *r);
 
+/* regions.c: the region catalogue, the regions=, kallsyms= and extra= parameters */
+extern struct kmk_region kmk_regions[];
+extern const unsigned int kmk_nr_regions;
+extern struct kmk_region kmk_extra_region;
+unsigned int kmk_current_sets(void);
+int kmk_regions_init(void);
+void kmk_regions_exit(void);
+
+/* vmcoreinfo.c: keys the tools need that the kernel's copy may lack */
+void kmk_vmcoreinfo_complete(void);
+
 /* pgtable.c: the page-table pages that map the regions */
 extern struct kmk_region kmk_pgt_region;
-int kmk_pgt_root(void);
 unsigned long kmk_pgt_walk(unsigned long va, void (*found)(void *table, void *ctx), void *ctx);
 int kmk_pgtable_init(void);
 void kmk_pgtable_exit(void);
 
-/* capture.c: panic-time registers, tasks and stacks */
+/* capture.c: panic-time registers, tasks and stacks (capture.h: its parts) */
 extern struct kmk_region kmk_capture_region;
 int kmk_capture_init(void);
 void kmk_capture_exit(void);
 
-/* vmcoreinfo.c: keys the tools need that the kernel's copy may lack */
-void kmk_vmcoreinfo_complete(void);
+/* debugfs.c: the "kernel" file */
+void kmk_debugfs_init(void);
+void kmk_debugfs_exit(void);
 
 #endif /* _KMK_KERNEL_H */

@@ -84,7 +84,7 @@ unsigned long kmk_pgt_walk(unsigned long va, void (*found)(void *table, void *ct
 }
 
 /* The kernel's top-level page table: init_top_pgt on x86, swapper_pg_dir on arm64. */
-int kmk_pgt_root(void)
+static int kmk_pgt_root(void)
 {
 	const char *root = IS_ENABLED(CONFIG_X86_64) ? "init_top_pgt" : "swapper_pg_dir";
 

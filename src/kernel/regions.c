@@ -7,6 +7,8 @@
  */
 #include <linux/cpumask.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/mm_types.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -22,6 +24,20 @@
 #include "kernel.h"
 
 #define KMK_MD	(KMK_SET_MINIMAL | KMK_SET_DEFAULT)
+
+static char *regions = "default";
+module_param(regions, charp, 0444);
+MODULE_PARM_DESC(regions, "Region set: default, minimal or none (default: default)");
+
+static bool kallsyms;
+module_param(kallsyms, bool, 0444);
+MODULE_PARM_DESC(kallsyms, "Also register the kallsyms tables, 1-3 MB with KALLSYMS_ALL (default: N)");
+
+static char *extra;
+module_param(extra, charp, 0444);
+MODULE_PARM_DESC(extra, "More symbols to register, as symbol:size[,symbol:size...]");
+
+static unsigned int kmk_sets;
 
 /* A symbol and a size known in advance. */
 static int kmk_add_simple(struct kmk_region *r)
@@ -247,19 +263,6 @@ static int kmk_add_printk(struct kmk_region *r)
 	return ret;
 }
 
-/* Where per-CPU variable @name lives on CPU 0's offset base. */
-int kmk_percpu_sym(const char *name, unsigned long *addr)
-{
-	s64 off = kmk_btf_percpu_offset(name), ref = kmk_btf_percpu_offset("kernel_cpustat");
-
-	/* kernel_cpustat is an exported per-CPU variable: it anchors the section */
-	if (off >= 0 && ref >= 0) {
-		*addr = (unsigned long)&kernel_cpustat - ref + off;
-		return 0;
-	}
-	return kmk_sym(name, addr);
-}
-
 static int kmk_add_runqueues(struct kmk_region *r)
 {
 	s64 size = kmk_btf_var_size("runqueues");
@@ -422,3 +425,94 @@ struct kmk_region kmk_regions[] = {
 };
 
 const unsigned int kmk_nr_regions = ARRAY_SIZE(kmk_regions);
+
+unsigned int kmk_current_sets(void)
+{
+	return kmk_sets;
+}
+
+static unsigned int kmk_parse_sets(void)
+{
+	unsigned int sets;
+
+	if (!strcmp(regions, "default"))
+		sets = KMK_SET_DEFAULT;
+	else if (!strcmp(regions, "minimal"))
+		sets = KMK_SET_MINIMAL;
+	else if (!strcmp(regions, "none"))
+		sets = 0;
+	else
+		return UINT_MAX;
+	return sets | (kallsyms ? KMK_SET_KALLSYMS : 0);
+}
+
+/* extra=sym:size,...: one region each, named after the symbol */
+struct kmk_region kmk_extra_region = { .name = "extra" };
+
+static void kmk_add_extra(void)
+{
+	char *list, *p, *item;
+	unsigned long addr;
+
+	if (!extra || !*extra)
+		return;
+	list = kstrdup(extra, GFP_KERNEL);
+	if (!list)
+		return;
+	for (p = list; (item = strsep(&p, ",")) != NULL;) {
+		char *size_s = strchr(item, ':');
+		unsigned long size;
+
+		if (!size_s || kstrtoul(size_s + 1, 0, &size) || !size) {
+			pr_warn("extra: '%s' is not symbol:size\n", item);
+			continue;
+		}
+		*size_s = 0;
+		if (kmk_sym(item, &addr)) {
+			pr_warn("extra: symbol %s not found\n", item);
+			continue;
+		}
+		kmk_register_va(&kmk_extra_region, 0, item, addr, size, 0);
+	}
+	kfree(list);
+}
+
+/*
+ * Run every finder of the chosen sets, then extra=; a region that cannot be
+ * found costs one log line and shows in debugfs "kernel". Only a bad
+ * parameter fails the load.
+ */
+int kmk_regions_init(void)
+{
+	unsigned int i, found = 0, missing = 0;
+	u64 bytes = 0;
+
+	kmk_sets = kmk_parse_sets();
+	if (kmk_sets == UINT_MAX) {
+		pr_err("regions=%s: expected default, minimal or none\n", regions);
+		return -EINVAL;
+	}
+	for (i = 0; i < kmk_nr_regions; i++) {
+		struct kmk_region *r = &kmk_regions[i];
+
+		if (!(r->sets & kmk_sets))
+			continue;
+		r->add(r);
+		if (r->err) {
+			pr_warn("region %s missing: %s\n", r->name, r->why);
+			missing++;
+		} else {
+			found++;
+			bytes += r->bytes;
+		}
+	}
+	kmk_add_extra();
+	pr_info("registered %u regions (%llu bytes), %u missing\n", found, bytes, missing);
+	return 0;
+}
+
+/* Every region registered through kmk_register_*(): the catalogue's and the others'. */
+void kmk_regions_exit(void)
+{
+	kmk_unregister_all();
+}

@@ -328,20 +328,6 @@ int kmk_add_irq_stacks(struct kmk_region *r)
  * crash reads every task_struct with the run-time size (the FPU state follows
  * the structure), init_task too.
  */
-size_t kmk_task_struct_size(void)
-{
-	size_t size = sizeof(init_task);
-	unsigned long addr;
-	int dyn;
-
-	if (IS_ENABLED(CONFIG_ARCH_WANTS_DYNAMIC_TASK_STRUCT) &&
-	    !kmk_sym("arch_task_struct_size", &addr) &&
-	    !copy_from_kernel_nofault(&dyn, (void *)addr, sizeof(dyn)) &&
-	    dyn > size && dyn < SZ_64K)
-		size = dyn;
-	return size;
-}
-
 int kmk_add_init_task(struct kmk_region *r)
 {
 	kmk_want((unsigned long)&init_task, kmk_task_struct_size());

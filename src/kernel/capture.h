@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Panic-time capture: interfaces between its parts. capture.c runs the
+ * capture; below it, each file owns one concern and the rows it reserves:
+ *   capture_regs.c   what each CPU records about itself (kprobes, die notifier)
+ *   capture_rows.c   rows reserved at load, parked until a panic moves them
+ *   capture_stack.c  stack pages, their page tables, text pages the stacks return into
+ *   capture_pid.c    the pid xarray's nodes
+ *   capture_orc.c    x86 ORC entries of the panic task's frames (CONFIG_UNWINDER_ORC only)
+ */
+#ifndef _KMK_CAPTURE_H
+#define _KMK_CAPTURE_H
+
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include "kernel.h"
+
+#define KMK_STACK_PAGES		(THREAD_SIZE / PAGE_SIZE)
+#define KMK_STACK_PGT		2	/* page-table pages under one stack */
+#define KMK_PC_PGT		2	/* page-table pages under a pc outside the image */
+#define KMK_MAX_SLOTS		64	/* short slot numbers in row names; 768 rows */
+
+enum kmk_how { KMK_NONE, KMK_PANIC_ENTRY, KMK_DIE, KMK_STOP };
+
+/* What a CPU recorded about itself; written by that CPU only. */
+struct kmk_cpu_rec {
+	struct pt_regs regs;
+	struct task_struct *task;
+	enum kmk_how how;
+	/* where the stop handler itself ran: the deepest frames to scan from */
+	unsigned long stop_pc, stop_sp;
+	/* the registers at panic() entry, even when an oops' are reported */
+	struct pt_regs entry_regs;
+	bool have_entry;
+};
+
+/* Rows reserved for one captured CPU; ids of movable regions. */
+struct kmk_slot {
+	u32 task, stack[KMK_STACK_PAGES], pid, mm, pgt[KMK_STACK_PGT];
+	u32 pc, pc_pgt[KMK_PC_PGT];	/* a pc in module code: its page and tables */
+};
+
+/* The text pages found so far during one capture. */
+#define KMK_TEXT_PAGES		32
+
+struct kmk_found {
+	unsigned long pages[KMK_TEXT_PAGES];
+	unsigned int npages;
+};
+
+/* capture_regs.c */
+extern struct kmk_cpu_rec *kmk_recs;		/* [nr_cpu_ids] */
+int kmk_regs_init(void);
+void kmk_regs_exit(void);
+int kmk_regs_arm(void);
+void kmk_regs_disarm(void);
+
+/* capture_rows.c */
+extern struct kmk_slot *kmk_slots;		/* [kmk_nslots] */
+extern unsigned int kmk_nslots;
+extern size_t kmk_task_size;
+int kmk_rows_init(unsigned int nslots);
+void kmk_rows_exit(void);
+int kmk_reserve(const char *fmt, u8 a, s8 b, size_t size, u32 *id);
+int kmk_reserve_slot(unsigned int k);
+void kmk_release(u32 *ids, unsigned int n);
+void kmk_move(u32 id, const void *va, size_t size);
+
+/* capture_stack.c */
+extern unsigned long kmk_stext, kmk_etext, kmk_park_fn;
+int kmk_text_init(void);
+void kmk_text_exit(void);
+bool kmk_is_text(unsigned long addr);
+void kmk_text_page(unsigned long addr, struct kmk_found *f);
+void kmk_text_pc(unsigned long pc, struct kmk_found *f);
+void kmk_scan_stack(unsigned long sp, unsigned long stack, struct kmk_found *f);
+void kmk_capture_stack_pgt(const struct kmk_slot *s, unsigned long stack);
+bool kmk_capture_pc(const struct kmk_slot *s, unsigned long pc);
+
+/* capture_pid.c */
+int kmk_pid_nodes_init(void);
+void kmk_pid_nodes_exit(void);
+void kmk_pid_nodes_capture(void);
+
+/* capture_orc.c: x86 kernels that unwind with ORC */
+#ifdef CONFIG_UNWINDER_ORC
+int kmk_orc_init(void);
+void kmk_orc_exit(void);
+void kmk_orc_capture(struct task_struct *t, struct pt_regs *regs,
+		     const struct kmk_slot *s, bool pc_taken, struct kmk_found *f);
+#else
+static inline int kmk_orc_init(void)
+{
+	return 0;
+}
+
+static inline void kmk_orc_exit(void)
+{
+}
+
+static inline void kmk_orc_capture(struct task_struct *t, struct pt_regs *regs,
+				   const struct kmk_slot *s, bool pc_taken,
+				   struct kmk_found *f)
+{
+}
+#endif
+
+#endif /* _KMK_CAPTURE_H */

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What each CPU records about itself at panic, with no lock:
+ *  - the crashing CPU: at die() (the oops' pt_regs, through the die notifier)
+ *    when the panic follows an oops of the same task, else at panic() entry
+ *    (a kprobe on panic);
+ *  - the others: when the panic's stop IPI or NMI interrupts them (kprobes on
+ *    the arch's stop handlers), the interrupted context.
+ */
+#include <linux/kdebug.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "capture.h"
+
+struct kmk_cpu_rec *kmk_recs;
+static unsigned long kmk_irq_regs;		/* per-CPU __irq_regs, CPU 0's copy */
+
+static void kmk_record(struct pt_regs *regs, enum kmk_how how)
+{
+	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+
+	/* an oops that leads to this panic keeps its registers: they show the fault */
+	if (how == KMK_PANIC_ENTRY && rec->how == KMK_DIE && rec->task == current)
+		return;
+	rec->regs = *regs;
+	rec->task = current;
+	WRITE_ONCE(rec->how, how);
+}
+
+static int kmk_die_event(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct die_args *args = data;
+
+	if (val == DIE_OOPS && args && args->regs)
+		kmk_record(args->regs, KMK_DIE);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kmk_die_nb = {
+	.notifier_call = kmk_die_event,
+	.priority = INT_MAX,
+};
+
+static int kmk_panic_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+
+	rec->entry_regs = *regs;
+	WRITE_ONCE(rec->have_entry, true);
+	kmk_record(regs, KMK_PANIC_ENTRY);
+	return 0;
+}
+
+/* A kprobe and where its function keeps the interrupted context's registers. */
+struct kmk_probe {
+	struct kprobe kp;
+	int regs_arg;		/* argument holding them, or -1: the per-CPU IRQ regs */
+	bool registered;
+};
+
+/* The stop IPI/NMI's interrupted context: an argument (x86) or the IRQ regs (arm64). */
+static int kmk_stop_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kmk_probe *p = container_of(kp, struct kmk_probe, kp);
+	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+	struct pt_regs *irq_regs = NULL;
+
+	if (p->regs_arg >= 0)
+		irq_regs = (struct pt_regs *)regs_get_kernel_argument(regs, p->regs_arg);
+	else if (kmk_irq_regs)
+		irq_regs = *(struct pt_regs **)(kmk_irq_regs +
+						per_cpu_offset(raw_smp_processor_id()));
+	rec->stop_pc = instruction_pointer(regs);
+	rec->stop_sp = kernel_stack_pointer(regs);
+	/* interrupted in user mode: the kernel side of it is the stop handler's */
+	if (irq_regs && user_mode(irq_regs))
+		irq_regs = NULL;
+	kmk_record(irq_regs ? irq_regs : regs, KMK_STOP);
+	return 0;
+}
+
+static struct kmk_probe kmk_probes[] = {
+	{ .kp = { .symbol_name = "panic", .pre_handler = kmk_panic_entry } },
+#ifdef CONFIG_X86_64
+	/* __sysvec_reboot(regs), smp_stop_nmi_callback(val, regs) */
+	{ .kp = { .symbol_name = "__sysvec_reboot", .pre_handler = kmk_stop_entry },
+	  .regs_arg = 0 },
+	{ .kp = { .symbol_name = "smp_stop_nmi_callback", .pre_handler = kmk_stop_entry },
+	  .regs_arg = 1 },
+#elif defined(CONFIG_ARM64)
+	/* IPI_CPU_STOP's handler; the IRQ entry set __irq_regs */
+	{ .kp = { .symbol_name = "local_cpu_stop", .pre_handler = kmk_stop_entry },
+	  .regs_arg = -1 },
+#endif
+};
+
+/*
+ * arm64 functions open with two instructions for ftrace (patchable-function-
+ * entry: NOPs at build time, "mov x9, x30" and a NOP or a call once ftrace has
+ * initialized them), outside the unwind table's range for the function: a pc
+ * there loses the caller in unwinders. Probe past them; the registers are
+ * still the entry's.
+ */
+static unsigned int kmk_entry_skip(const char *sym)
+{
+#if defined(CONFIG_ARM64) && defined(CONFIG_DYNAMIC_FTRACE)
+	static const u32 entry_insns[] = { 0xd503201f, 0xaa1e03e9 };	/* nop, mov x9, x30 */
+	unsigned long addr;
+	unsigned int n, i;
+	u32 insn;
+
+	if (kmk_sym(sym, &addr))
+		return 0;
+	for (n = 0; n < 2; n++) {
+		if (copy_from_kernel_nofault(&insn, (void *)(addr + 4 * n), sizeof(insn)))
+			break;
+		for (i = 0; i < ARRAY_SIZE(entry_insns) && insn != entry_insns[i]; i++)
+			;
+		/* a "bl" there is ftrace's call: the function is being traced */
+		if (i == ARRAY_SIZE(entry_insns) && (insn & 0xfc000000) != 0x94000000)
+			break;
+	}
+	return 4 * n;
+#else
+	return 0;
+#endif
+}
+
+static void kmk_register_kprobes(void)
+{
+	unsigned int i;
+	int ret;
+
+	kmk_probes[0].kp.offset = kmk_entry_skip(kmk_probes[0].kp.symbol_name);
+	for (i = 0; i < ARRAY_SIZE(kmk_probes); i++) {
+		ret = kminidump_kprobe_register(&kmk_probes[i].kp);
+		kmk_probes[i].registered = !ret;
+		if (ret == -EOPNOTSUPP) {
+			pr_warn("panic capture: kprobes unavailable: the crashing CPU's registers come from an oops only, the other CPUs' are not captured\n");
+			return;
+		}
+		if (ret)
+			pr_warn("panic capture: kprobe on %s refused (%d): %s are not captured\n",
+				kmk_probes[i].kp.symbol_name, ret, i ?
+				"the registers of CPUs stopped that way" :
+				"the registers at panic() entry");
+	}
+}
+
+static void kmk_unregister_kprobes(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kmk_probes); i++) {
+		if (kmk_probes[i].registered)
+			kminidump_kprobe_unregister(&kmk_probes[i].kp);
+		kmk_probes[i].registered = false;
+	}
+}
+
+int kmk_regs_init(void)
+{
+	kmk_recs = kcalloc(nr_cpu_ids, sizeof(*kmk_recs), GFP_KERNEL);
+	if (!kmk_recs)
+		return -ENOMEM;
+#ifdef CONFIG_ARM64
+	if (kmk_percpu_sym("__irq_regs", &kmk_irq_regs)) {
+		pr_warn("panic capture: __irq_regs not found: the other CPUs' registers are taken in the stop handler, not where it interrupted them\n");
+		kmk_irq_regs = 0;
+	}
+#endif
+	return 0;
+}
+
+void kmk_regs_exit(void)
+{
+	kfree(kmk_recs);
+	kmk_recs = NULL;
+}
+
+/* Start recording: once the rows the records are moved into exist. */
+int kmk_regs_arm(void)
+{
+	int ret = register_die_notifier(&kmk_die_nb);
+
+	if (ret)
+		return ret;
+	kmk_register_kprobes();
+	return 0;
+}
+
+void kmk_regs_disarm(void)
+{
+	kmk_unregister_kprobes();
+	unregister_die_notifier(&kmk_die_nb);
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What every finder of this module calls: symbol lookup and safe reads through
+ * the core, and registration with bookkeeping, so that what a finder found or
+ * why it failed shows in the log and in debugfs "kernel", and so that unload
+ * removes every region this module registered.
+ */
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "kernel.h"
+
+static DEFINE_MUTEX(kmk_lock);	/* guards the id list */
+static u32 *kmk_ids;
+static unsigned int kmk_nids, kmk_ids_cap;
+
+int kmk_sym(const char *name, unsigned long *addr)
+{
+	return kminidump_lookup_symbol(name, addr);
+}
+
+int kmk_read_ulong(unsigned long addr, unsigned long *val)
+{
+	return copy_from_kernel_nofault(val, (void *)addr, sizeof(*val)) ? -EFAULT : 0;
+}
+
+int kmk_missing(struct kmk_region *r, int err, const char *why)
+{
+	r->err = err;
+	r->why = why;
+	return err;
+}
+
+static int kmk_remember(u32 id)
+{
+	int ret = 0;
+
+	mutex_lock(&kmk_lock);
+	if (kmk_nids == kmk_ids_cap) {
+		unsigned int cap = kmk_ids_cap ? kmk_ids_cap * 2 : 64;
+		u32 *ids = krealloc_array(kmk_ids, cap, sizeof(*ids), GFP_KERNEL);
+
+		if (ids) {
+			kmk_ids = ids;
+			kmk_ids_cap = cap;
+		} else {
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret)
+		kmk_ids[kmk_nids++] = id;
+	mutex_unlock(&kmk_lock);
+	return ret;
+}
+
+static int kmk_registered(struct kmk_region *r, int ret, size_t size)
+{
+	if (ret < 0)
+		return kmk_missing(r, ret, "registration refused (see the log line above)");
+	if (kmk_remember(ret)) {
+		kminidump_unregister(ret);
+		return kmk_missing(r, -ENOMEM, "out of memory");
+	}
+	r->rows_added++;
+	r->bytes += size;
+	return ret;
+}
+
+int kmk_register_va(struct kmk_region *r, u32 id, const char *name,
+		    unsigned long va, size_t size, u32 flags)
+{
+	return kmk_registered(r, kminidump_register_va(id, name, (void *)va, size, flags), size);
+}
+
+int kmk_register_pa(struct kmk_region *r, u32 id, const char *name,
+		    phys_addr_t pa, size_t size)
+{
+	return kmk_registered(r, kminidump_register_pa(id, name, pa, size, 0), size);
+}
+
+/* Remove every region registered through kmk_register_*(), newest first. */
+void kmk_unregister_all(void)
+{
+	mutex_lock(&kmk_lock);
+	while (kmk_nids)
+		kminidump_unregister(kmk_ids[--kmk_nids]);
+	kfree(kmk_ids);
+	kmk_ids = NULL;
+	kmk_ids_cap = 0;
+	mutex_unlock(&kmk_lock);
+}
