@@ -39,16 +39,30 @@ struct kmd_core {
 };
 
 extern struct kmd_core kmd;
-extern unsigned long kmd_max_region_size;
 
-/* kelf.c: the ELF core header and its notes */
+/* kelf.c: the ELF core header and its notes; defines kmd */
 int kmd_kelf_init(void);
 void kmd_kelf_exit(void);
 void kmd_kelf_set_load(unsigned int i);
 void kmd_kelf_clear_load(unsigned int i);
+
+/* symbols.c: symbol resolvers below VMCOREINFO: kprobes and a loaded table */
+int kmd_symbols_init(void);
+void kmd_symbols_exit(void);
+int kmd_lookup_kprobe(const char *name, unsigned long *addr);
+int kmd_lookup_table(const char *name, unsigned long *addr);
+int kmd_symbols_lookup(const char *name, unsigned long *addr);
+int kmd_symbols_write(const char __user *buf, size_t len, void **state);
+int kmd_symbols_commit(void *state);
+void kmd_symbols_show(struct seq_file *m);
+
+/* vmcoreinfo.c: the VMCOREINFO note's text, and kmd_lookup() on top of every resolver */
+int kmd_vmcoreinfo_init(void);
+void kmd_vmcoreinfo_exit(void);
 void kmd_vmcoreinfo_refresh(void);
 size_t kmd_vmcoreinfo_len(void);
 int kmd_vmcoreinfo_append_str(const char *line, bool atomic);
+int kmd_lookup(const char *name, unsigned long *addr);
 
 /* table.c: rows and the writer protocol */
 int kmd_table_init(void);
@@ -64,14 +78,6 @@ void kmd_notify_panic(void);
 /* phys.c: address translation */
 bool kmd_virt_to_phys(unsigned long va, phys_addr_t *pa);
 unsigned long kmd_phys_to_virt(phys_addr_t pa);
-
-/* symbols.c: symbol resolvers */
-int kmd_symbols_init(void);
-void kmd_symbols_exit(void);
-int kmd_lookup(const char *name, unsigned long *addr);
-int kmd_symbols_write(const char __user *buf, size_t len, void **state);
-int kmd_symbols_commit(void *state);
-void kmd_symbols_show(struct seq_file *m);
 
 /* corefile.c: debugfs "core" */
 extern const struct file_operations kmd_core_fops;

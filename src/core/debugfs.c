@@ -228,9 +228,15 @@ static ssize_t symbols_write(struct file *file, const char __user *ubuf,
 
 static int symbols_release(struct inode *inode, struct file *file)
 {
+	int ret;
+
 	if (file->f_mode & FMODE_READ)
 		return single_release(inode, file);
-	return kmd_symbols_commit(file->private_data);
+	ret = kmd_symbols_commit(file->private_data);
+	/* a new symbol source may find the kernel's own VMCOREINFO */
+	if (!ret)
+		kmd_vmcoreinfo_refresh();
+	return ret;
 }
 
 static const struct file_operations symbols_fops = {

@@ -12,10 +12,6 @@ static unsigned int capacity = KMD_DEFAULT_CAPACITY;
 module_param(capacity, uint, 0444);
 MODULE_PARM_DESC(capacity, "Table rows including the ELF header row (default: 201, the Qualcomm APSS limit)");
 
-unsigned long kmd_max_region_size = 64UL << 20;
-module_param_named(max_region_size, kmd_max_region_size, ulong, 0644);
-MODULE_PARM_DESC(max_region_size, "Largest region accepted, in bytes (default: 64 MiB)");
-
 static int __init kmd_init(void)
 {
 	int ret;
@@ -32,6 +28,9 @@ static int __init kmd_init(void)
 	ret = kmd_kelf_init();
 	if (ret)
 		goto err_kelf;
+	ret = kmd_vmcoreinfo_init();
+	if (ret)
+		goto err_vmcoreinfo;
 	ret = kmd_table_init();
 	if (ret)
 		goto err_table;
@@ -46,6 +45,8 @@ static int __init kmd_init(void)
 err_panic:
 	kmd_table_exit();
 err_table:
+	kmd_vmcoreinfo_exit();
+err_vmcoreinfo:
 	kmd_kelf_exit();
 err_kelf:
 	kmd_symbols_exit();
@@ -57,6 +58,7 @@ static void __exit kmd_exit(void)
 	kmd_debugfs_exit();
 	kmd_panic_exit();
 	kmd_table_exit();
+	kmd_vmcoreinfo_exit();
 	kmd_kelf_exit();
 	kmd_symbols_exit();
 }

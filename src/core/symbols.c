@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Symbol lookup without calling unexported kernel functions (x86 IBT and
- * arm64 kCFI kill indirect calls into them). Resolvers, in order:
- *  1. kprobes: register_kprobe() resolves a name through kallsyms and stores
- *     the address in the kprobe even when it then refuses a data symbol;
- *  2. the VMCOREINFO text's SYMBOL(name)=addr lines (already relocated);
- *  3. a table user space loads through debugfs (System.map or /proc/kallsyms),
- *     for kernels without CONFIG_KALLSYMS_ALL; its KASLR offset is measured
- *     against the exported init_task.
+ * arm64 kCFI kill indirect calls into them), below the VMCOREINFO resolver
+ * (vmcoreinfo.c), which needs them to find the kernel's VMCOREINFO:
+ *  - kprobes: register_kprobe() resolves a name through kallsyms and stores
+ *    the address in the kprobe even when it then refuses a data symbol;
+ *  - a table user space loads through debugfs (System.map or /proc/kallsyms),
+ *    for kernels without CONFIG_KALLSYMS_ALL; its KASLR offset is measured
+ *    against the exported init_task.
  */
 #include <linux/bsearch.h>
 #include <linux/ctype.h>
@@ -96,7 +96,7 @@ static unsigned long kmd_text_start(unsigned long addr)
 	return addr;
 }
 
-static int kmd_lookup_kprobe(const char *name, unsigned long *addr)
+int kmd_lookup_kprobe(const char *name, unsigned long *addr)
 {
 #ifdef CONFIG_KPROBES
 	struct kprobe kp = { .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
@@ -118,13 +118,6 @@ static int kmd_lookup_kprobe(const char *name, unsigned long *addr)
 	return -ENOENT;
 #endif
 }
-
-/*
- * VMCOREINFO_SYMBOL_ARRAY() prints an array's address, but for mem_section
- * (SPARSEMEM_EXTREME: a pointer) it prints the pointer's value, the root
- * array. Those lines name something other than the symbol's address.
- */
-static const char * const kmd_vmci_not_addresses[] = { "mem_section" };
 
 int kminidump_kprobe_register(struct kprobe *kp)
 {
@@ -149,26 +142,12 @@ void kminidump_kprobe_unregister(struct kprobe *kp)
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_kprobe_unregister, KMD_NS);
 
-static int kmd_lookup_vmcoreinfo(const char *name, unsigned long *addr)
-{
-	char key[KSYM_NAME_LEN + 8], val[24];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kmd_vmci_not_addresses); i++)
-		if (!strcmp(name, kmd_vmci_not_addresses[i]))
-			return -ENOENT;
-	if (snprintf(key, sizeof(key), "SYMBOL(%s)", name) >= sizeof(key) ||
-	    kminidump_vmcoreinfo_value(key, val, sizeof(val)) < 0)
-		return -ENOENT;
-	return kstrtoul(val, 16, addr) ? -ENOENT : 0;
-}
-
 static int kmd_sym_cmp_name(const void *key, const void *elt)
 {
 	return strcmp(key, ((const struct kmd_sym *)elt)->name);
 }
 
-static int kmd_lookup_user(const char *name, unsigned long *addr)
+int kmd_lookup_table(const char *name, unsigned long *addr)
 {
 	const struct kmd_sym *s;
 	int ret = -ENOENT;
@@ -191,20 +170,15 @@ static int kmd_lookup_user(const char *name, unsigned long *addr)
 	return ret;
 }
 
-int kmd_lookup(const char *name, unsigned long *addr)
+/* kprobes, then the loaded table: what finding the kernel's VMCOREINFO may use */
+int kmd_symbols_lookup(const char *name, unsigned long *addr)
 {
 	if (!name || !*name)
 		return -EINVAL;
-	if (!kmd_lookup_kprobe(name, addr) || !kmd_lookup_vmcoreinfo(name, addr))
+	if (!kmd_lookup_kprobe(name, addr))
 		return 0;
-	return kmd_lookup_user(name, addr);
+	return kmd_lookup_table(name, addr);
 }
-
-int kminidump_lookup_symbol(const char *symbol, unsigned long *addr)
-{
-	return kmd_lookup(symbol, addr);
-}
-EXPORT_SYMBOL_NS_GPL(kminidump_lookup_symbol, KMD_NS);
 
 /* Writing a table: parse whole lines, keep a partial one for the next write. */
 
@@ -375,9 +349,6 @@ int kmd_symbols_commit(void *state)
 	kmd_symtab_free(old);
 	pr_info("symbols: loaded %zu symbols (%lu module symbols skipped), KASLR offset 0x%lx\n",
 		st->nr, st->skipped, st->offset);
-	mutex_lock(&kmd.lock);
-	kmd_vmcoreinfo_refresh();
-	mutex_unlock(&kmd.lock);
 	return 0;
 err:
 	kmd_symtab_free(st);

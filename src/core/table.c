@@ -18,14 +18,14 @@
 #include <linux/ctype.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "core.h"
 
-struct kmd_core kmd = {
-	.lock = __MUTEX_INITIALIZER(kmd.lock),
-	.consumers = RAW_NOTIFIER_INIT(kmd.consumers),
-};
+static unsigned long kmd_max_region_size = 64UL << 20;
+module_param_named(max_region_size, kmd_max_region_size, ulong, 0644);
+MODULE_PARM_DESC(max_region_size, "Largest region accepted, in bytes (default: 64 MiB)");
 
 static u32 kmd_state(unsigned int i)
 {
