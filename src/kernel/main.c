@@ -14,24 +14,25 @@ static int __init kmk_init(void)
 {
 	int ret;
 
-	/* BTF sizes what the finders set up; it is not kept */
+	/*
+	 * BTF sizes and places what the finders and the capture set up (the
+	 * capture finds the per-CPU __irq_regs through it): kept until both ran.
+	 */
 	ret = kmk_btf_init();
 	if (ret)
 		pr_warn("kernel BTF unavailable (%d): regions sized by BTF (runqueues) are skipped\n",
 			ret);
 	ret = kmk_regions_init();
-	if (ret) {
-		kmk_btf_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_regions;
 	kmk_vmcoreinfo_complete();
-	kmk_btf_exit();
 	ret = kmk_capture_init();
 	if (ret)
 		goto err_capture;
 	ret = kmk_pgtable_init();
 	if (ret)
 		goto err_pgtable;
+	kmk_btf_exit();
 	kmk_debugfs_init();
 	return 0;
 
@@ -39,6 +40,8 @@ err_pgtable:
 	kmk_capture_exit();
 err_capture:
 	kmk_regions_exit();
+err_regions:
+	kmk_btf_exit();
 	return ret;
 }
 
