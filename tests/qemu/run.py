@@ -14,6 +14,7 @@ import concurrent.futures
 import os
 import sys
 import threading
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -76,13 +77,18 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=1,
                     help="boots at once (default 1, at most 2 on a 2-core host)")
     ap.add_argument("--trace", action="store_true", help="set -x in the guest cases")
+    ap.add_argument("--cases-dir", action="append", default=[], metavar="DIR",
+                    help="also pack the cases of DIR (the selftest's own cases)")
+    ap.add_argument("--checks-dir", action="append", default=[], metavar="DIR",
+                    help="also load the host checks of DIR")
     ap.add_argument("--list-checks", action="store_true", help="list the host checks and exit")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="echo every guest KTAP line and host diagnostic")
     a = ap.parse_args()
 
+    extra_checks = hostchecks.load(a.checks_dir) if a.checks_dir else {}
     if a.list_checks:
-        for name, fn in sorted(hostchecks.load().items()):
+        for name, fn in sorted({**hostchecks.load(), **extra_checks}.items()):
             doc = (fn.__doc__ or "").strip().splitlines()
             print(f"{name:20} {doc[0] if doc else ''}")
         return 0
@@ -119,6 +125,14 @@ def main():
             lines += [f"# {line}" for d in r.diag for line in str(d).splitlines()]
         say(*lines)
 
+    def harness_failure(tag, desc, diag):
+        nonlocal n
+        with lock:
+            n += 1
+            totals["fail"] += 1
+            num = n
+        say(f"not ok {num} {tag} {desc}", *[f"# {line}" for line in diag.splitlines()])
+
     def on_diag(vm, r, line):
         say(f"# {line}")
 
@@ -130,6 +144,7 @@ def main():
         tag = name + ("-bz" if bz else "")
         try:
             vm = VM(name, cases=cases, smp=a.smp, mem=a.mem, append=a.append,
+                    cases_dirs=a.cases_dir, checks=extra_checks,
                     bzimage=bz, timeout=a.timeout, keep=a.keep, verbose=a.verbose,
                     modules=[m for m in a.modules.split(",") if m],
                     stock_modules=[m for m in a.stock_modules.split(",") if m],
@@ -138,11 +153,17 @@ def main():
                     on_diag=on_diag,
                     trace=a.trace, src_ref=a.src_ref, disk_mb=a.disk)
         except HarnessError as e:
-            say(f"# {tag}: error: {e}")
+            harness_failure(tag, f"boot: error: the harness could not set it up (cases "
+                            f"{','.join(cases)})", str(e))
             return EXIT["error"]
         say(f"# {tag}: {'bzImage' if bz else 'PVH' if vm.arch == 'amd64' else 'Image'}"
             f" boot, smp {a.smp}, mem {a.mem}, cases {','.join(cases)}")
-        out = vm.run()
+        try:
+            out = vm.run()
+        except Exception:       # a harness bug: still one failure, with the traceback
+            harness_failure(tag, f"boot: error: the harness raised (cases {','.join(cases)}, "
+                            f"logs: {vm.logdir})", traceback.format_exc())
+            return EXIT["error"]
         t = out.times
         timing = ", ".join(f"{k} {t[k]:.1f} s" for k in (
             "build", "initramfs", "first_line", "end", "stopped", "total") if k in t)

@@ -1,62 +1,81 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Self-test of the QEMU harness: each outcome and each guest library call.
+"""Self-test of the QEMU harness: how each outcome is detected AND reported.
 
-Boots one kernel (default amd64-6.1) a few times with the cases of
-tests/qemu/selftest/cases and checks that the harness reports what happened:
-test failures as "fail", an announced panic as "pass" with its post-panic
-host check, an unannounced oops as "panic", a hang as "timeout". Also the
-offline unit tests (unit_test.py). It doubles as an example of driving VMs
-from Python.
+Every boot outcome (pass, fail, announced panic, unannounced oops, hang, a guest
+that stops mid-case, a harness that cannot start QEMU) and every guest library
+call is produced on purpose with the cases of tests/qemu/selftest/cases, through
+tests/qemu/run.py exactly as `make check` runs it, and most of them through
+`tests/run --sub` as well. Asserted: the KTAP lines run.py prints (every failure
+a "not ok" line by name: the boot with its outcome and log directory, each case
+that never ran or never finished, lost guest results), run.py's exit status,
+tests/run's summary and exit status, and that no guest RAM file is left behind.
+Also the offline unit tests (unit_test.py) and tests/run's accounting of fake
+sub-suites (an exit status that contradicts a green summary, no summary, more
+"not ok" lines than the summary admits).
 
-Usage: tests/qemu/selftest.py [--kernel NAME] [-v]
+Boots one kernel (default amd64-6.1), two guests at a time: about 40 s.
+Usage: tests/qemu/selftest.py [--kernel NAME] [--src-ref REF] [-v]
 """
 import argparse
+import concurrent.futures
+import glob
 import os
+import re
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from kmdqemu import VM, install_signal_handlers, find_kelf  # noqa: E402
-
+TOP = os.path.dirname(os.path.dirname(HERE))
+RUN_PY = os.path.join(HERE, "run.py")
+TESTS_RUN = os.path.join(TOP, "tests", "run")
 CASES = os.path.join(HERE, "selftest", "cases")
+CHECKS = os.path.join(HERE, "selftest", "hostchecks")
+HANG_TIMEOUT = 30       # run.py --timeout for the hang: the boot reaches the case in 5-15 s
 
 
-def selftest_args(vm, args):
-    return args == ["a", "b", "c"], f"args {args}"
+class Run:
+    """One command's output, exit status, and the KTAP results in it."""
 
+    def __init__(self, name, cmd):
+        self.name, self.cmd = name, cmd
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             errors="replace", cwd=TOP)
+        self.pid = p.pid
+        self.out, _ = p.communicate()
+        self.rc = p.returncode
+        self.lines = self.out.splitlines()
 
-def selftest_fail(vm, args):
-    return False, "this check fails on purpose"
+    def results(self, status):
+        """Descriptions of the result lines with this status (ok, not ok, skip)."""
+        out = []
+        for line in self.lines:
+            m = re.match(r"^(ok|not ok)(?: \d+)? (?:- )?(.*)$", line)
+            if not m:
+                continue
+            desc, _, directive = m.group(2).partition(" # ")
+            st = "skip" if m.group(1) == "ok" and directive.startswith("SKIP") else m.group(1)
+            if st == status:
+                out.append(desc)
+        return out
 
+    def has(self, status, pattern):
+        return any(re.search(pattern, d) for d in self.results(status))
 
-def selftest_after_panic(vm, args):
-    st = vm.status()
-    if st != "shutdown":
-        return False, f"QMP status {st}, expected shutdown (paused after panic)"
-    k = find_kelf(vm.ram)
-    problems = k.check()
-    return not problems, "; ".join(problems) or f"KELF at 0x{k.pa:x} intact after the panic"
+    def summary(self):
+        """The last "N passed, N failed[, N skipped]" line as (p, f, s), or None."""
+        for line in reversed(self.lines):
+            m = re.match(r"^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$", line)
+            if m:
+                return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        return None
 
+    def shm_left(self):
+        return glob.glob(f"/dev/shm/kmdq-{self.pid}-*")
 
-CHECKS = {f.__name__: f for f in (selftest_args, selftest_fail, selftest_after_panic)}
-
-
-SRC_REF = None
-
-
-def boot(kernel, cases, verbose, **kw):
-    vm = VM(kernel, cases=cases, cases_dirs=[CASES], checks=CHECKS, verbose=verbose,
-            src_ref=SRC_REF, **kw)
-    out = vm.run()
-    print(f"# {kernel} {','.join(cases)}: {out.kind}: {out.reason} "
-          f"({out.times.get('total', 0):.1f} s)", flush=True)
-    if verbose:
-        for r in out.results:
-            print(f"#   {r.status} {r.desc} {r.diag}")
-    return vm, out
+    def tail(self, n=25):
+        return "\n".join([f"command: {' '.join(self.cmd)}", f"exit status {self.rc}"]
+                         + self.lines[-n:])
 
 
 def main():
@@ -66,9 +85,6 @@ def main():
                     help="build the modules of this git commit, not the work tree")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
-    global SRC_REF
-    SRC_REF = a.src_ref
-    install_signal_handlers()
     passed = failed = 0
 
     def expect(cond, desc, diag=""):
@@ -83,45 +99,126 @@ def main():
             for line in str(diag).splitlines():
                 print(f"# {line}", flush=True)
 
+    def run_py(*args):
+        cmd = [sys.executable, RUN_PY, "--kernel", a.kernel, "--cases-dir", CASES,
+               "--checks-dir", CHECKS]
+        if a.src_ref:
+            cmd += ["--src-ref", a.src_ref]
+        return cmd + list(args)
+
+    def via_tests_run(name, cmd):
+        return ["bash", TESTS_RUN, "--sub", name] + cmd
+
+    scenarios = {
+        # tests/run around run.py: failures of every kind in one boot
+        "proto": via_tests_run("selftest-proto", run_py(
+            "--cases", "harness_proto,harness_exit,nonexistent_case,harness_lost")),
+        "panic": run_py("--cases", "harness_panic"),
+        "oops": via_tests_run("selftest-oops", run_py("--cases", "harness_oops,harness_after")),
+        "hang": run_py("--cases", "harness_hang", "--timeout", str(HANG_TIMEOUT)),
+        "poweroff": via_tests_run("selftest-poweroff",
+                                  run_py("--cases", "harness_poweroff,harness_after")),
+        # no room for guest RAM in /dev/shm: the harness refuses to start QEMU
+        "error": run_py("--cases", "harness_after", "--mem", "64T"),
+        # tests/run's accounting of sub-suites, no boot
+        "sub-status": via_tests_run("selftest-status", [
+            "sh", "-c", 'echo "ok 1 a"; echo "1 passed, 0 failed"; exit 3']),
+        "sub-nosummary": via_tests_run("selftest-nosummary", ["sh", "-c", 'echo "ok 1 a"']),
+        "sub-hidden": via_tests_run("selftest-hidden", [
+            "sh", "-c", 'echo "ok 1 a"; echo "not ok 2 b"; echo "2 passed, 0 failed"']),
+    }
+
     print("KTAP version 1", flush=True)
     r = subprocess.run([sys.executable, os.path.join(HERE, "unit_test.py")],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     expect(r.returncode == 0, "offline unit tests (unit_test.py)", r.stdout[-3000:])
 
-    vm, out = boot(a.kernel, ["harness_proto", "harness_exit", "nonexistent_case"], a.verbose)
-    fails = sorted(r.desc for r in out.results if r.status == "fail")
-    want = sorted(["harness_proto: host selftest_fail", "harness_proto: deliberate failure",
-                   "harness_exit: case script exited 3",
-                   "nonexistent_case: no such case (tests/qemu/cases/nonexistent_case.sh)"])
-    expect(out.kind == "fail", "test failures give outcome fail", out)
-    expect(fails == want, "exactly the deliberate failures fail",
-           "\n".join(f"{r.status} {r.desc} {r.diag}" for r in out.results))
-    expect(out.counts["skip"] == 1, "one skip reported", out.counts)
-    delib = [r for r in out.results if r.desc.endswith("deliberate failure")]
-    expect(delib and delib[0].diag[:2] == ["diag line 1", "diag line 2"],
-           "diagnostics of a failure reach the host", delib)
-    expect(any(r.desc == "harness_proto: host kelf_consistent" and r.status == "ok"
-               for r in out.results), "kelf_consistent passes on a live table")
-    expect(vm.stop_reason == "guest-shutdown", "poweroff seen as guest-shutdown",
-           vm.stop_reason)
-    expect(not os.path.exists(vm.shm), "guest RAM file removed", vm.shm)
+    # the slowest first, two at a time (two cores)
+    order = ["hang", "proto", "oops", "panic", "poweroff", "error", "sub-status",
+             "sub-nosummary", "sub-hidden"]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+        futs = {k: ex.submit(Run, k, scenarios[k]) for k in order}
+        runs = {k: f.result() for k, f in futs.items()}
+    if a.verbose:
+        for k in order:
+            print(f"# ---- {k}: exit {runs[k].rc}")
+            for line in runs[k].lines:
+                print(f"#   {line}")
 
-    vm, out = boot(a.kernel, ["harness_panic"], a.verbose)
-    expect(out.kind == "pass", "announced panic gives pass", out)
-    expect(any(r.desc == "harness_panic: after panic: host selftest_after_panic"
-               and r.status == "ok" for r in out.results),
-           "post-panic host check ran on the stopped guest",
-           "\n".join(f"{r.status} {r.desc} {r.diag}" for r in out.results))
+    # -- proto: every guest library call; the deliberate failures and only they fail
+    p = runs["proto"]
+    want = sorted([
+        "harness_proto: host selftest_fail", "harness_proto: deliberate failure",
+        "harness_exit: case script exited 3",
+        "nonexistent_case: no such case (tests/qemu/cases/nonexistent_case.sh)",
+        "guest plan and results agree"])
+    got = sorted(re.sub(rf"^{re.escape(a.kernel)} ", "", d) for d in p.results("not ok")
+                 if " boot: " not in d and not d.startswith("selftest-"))
+    expect(got == want, "proto: exactly the deliberate failures are \"not ok\"",
+           "\n".join(["expected:"] + want + ["got:"] + got))
+    expect(p.has("not ok", rf"^{a.kernel} boot: fail: .*\(logs: /\S+\)$"),
+           "proto: the boot is one \"not ok\" line with its outcome and log directory",
+           p.tail())
+    expect(p.has("skip", r"harness_proto: a skip$"), "proto: a skip is reported as SKIP",
+           p.tail())
+    expect(p.has("ok", r"harness_proto: host kelf_consistent$"),
+           "proto: kelf_consistent passes on a live table", p.tail())
+    i = next((i for i, line in enumerate(p.lines) if line.endswith("deliberate failure")), None)
+    expect(i is not None and p.lines[i + 1:i + 3] == ["# diag line 1", "# diag line 2"],
+           "proto: diagnostics of a failure follow it", p.tail())
+    expect(any(re.match(r"^# the guest planned 1\.\.\d+ .* the host received \d+", line)
+               for line in p.lines), "proto: the lost result is explained (plan vs received)",
+           p.tail())
+    expect(any(re.match(r"^# === selftest-proto: .*exit status 1 ", line) for line in p.lines),
+           "proto: run.py exits 1 when a test failed", p.tail())
+    expect(p.summary() == (len(p.results("ok")), 6, 1) and p.rc == 1,
+           "proto: tests/run counts 6 failed, 1 skipped and exits 1", p.tail())
 
-    vm, out = boot(a.kernel, ["harness_oops"], a.verbose)
-    expect(out.kind == "panic", "unannounced oops gives panic", out)
-    expect("Kernel panic" in vm.console_text(), "console log has the panic",
-           vm.console_tail(10))
+    # -- an announced panic is a pass, its post-panic check ran on the stopped guest
+    r = runs["panic"]
+    expect(r.rc == 0 and r.summary() is not None and r.summary()[1] == 0,
+           "panic: an announced panic passes, exit status 0", r.tail())
+    expect(r.has("ok", r"harness_panic: after panic: host selftest_after_panic$"),
+           "panic: the post-panic host check ran on the stopped guest", r.tail())
+    expect(r.has("ok", rf"^{a.kernel} boot: pass: the guest panicked as a case announced"),
+           "panic: the boot is one \"ok\" line", r.tail())
+    expect(not r.shm_left(), "panic: guest RAM file removed", r.shm_left())
 
-    vm, out = boot(a.kernel, ["harness_hang"], a.verbose, timeout=25)
-    expect(out.kind == "timeout", "a hang gives timeout", out)
-    expect(vm.proc is None and vm.shm and not os.path.exists(vm.shm),
-           "QEMU killed, RAM file removed")
+    # -- failures of the VM: each one a "not ok" boot line, the cases named
+    for k, kind, named in (
+            ("oops", "panic", [r"harness_oops: did not finish", r"harness_after: never ran"]),
+            ("hang", "timeout", [r"harness_hang: (did not finish|never ran)"]),
+            ("poweroff", "died", [r"harness_poweroff: did not finish",
+                                  r"harness_after: never ran"]),
+            ("error", "error", [])):
+        r = runs[k]
+        expect(r.has("not ok", rf"^{a.kernel} boot: {kind}: .*"),
+               f"{k}: the boot is a \"not ok\" line with outcome {kind}", r.tail())
+        for pat in named:
+            expect(r.has("not ok", rf"^{a.kernel} {pat}"), f"{k}: \"not ok\" {pat}", r.tail())
+        code = 4 if kind == "error" else 3
+        if k in ("oops", "poweroff"):
+            expect(any(re.match(rf"^# === selftest-{k}: .*exit status {code} ", line)
+                       for line in r.lines) and r.rc == 1 and r.summary()[1] >= 1 + len(named),
+                   f"{k}: run.py exits {code}; tests/run counts the failures and exits 1",
+                   r.tail())
+        else:
+            expect(r.rc == code and r.summary() is not None and r.summary()[1] >= 1,
+                   f"{k}: run.py exits {code} and its summary counts the failure", r.tail())
+        expect(not r.shm_left(), f"{k}: no guest RAM file left", r.shm_left())
+    expect(any("/dev/shm has" in line for line in runs["error"].lines),
+           "error: the message says /dev/shm lacks room", runs["error"].tail())
+
+    # -- tests/run's accounting of sub-suites
+    r = runs["sub-status"]
+    expect(r.rc == 1 and r.has("not ok", r"selftest-status: exit status 3 although no test"),
+           "tests/run: a green summary with exit status 3 is a failure", r.tail())
+    r = runs["sub-nosummary"]
+    expect(r.rc == 1 and r.has("not ok", r"selftest-nosummary: ended without a summary"),
+           "tests/run: a sub-suite without a summary line is a failure", r.tail())
+    r = runs["sub-hidden"]
+    expect(r.rc == 1 and r.summary() is not None and r.summary()[1] == 1,
+           "tests/run: a \"not ok\" line the summary does not count is counted", r.tail())
 
     print(f"1..{passed + failed}")
     print(f"{passed} passed, {failed} failed")

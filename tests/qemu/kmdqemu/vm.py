@@ -196,6 +196,11 @@ class VM:
         self._sockdir = None
         self.results = []
         self.case = None
+        self.cases_started = []        # "# CASE name" seen, in order
+        self.cases_ended = {}          # name -> exit status, from "# CASE_END name rc"
+        self.expect_panic_case = None  # the case that announced a panic
+        self._guest_num = 0            # number of the last guest result ("ok N ...")
+        self._guest_gaps = []          # (expected, got) where guest result numbers skipped
         self.guest_plan = None
         self.guest_end = None          # (pass, fail, skip) from "# KMD_END"
         self.bail = None               # "Bail out!" reason from /init
@@ -324,6 +329,7 @@ class VM:
         """Build what is needed and start QEMU; returns once QMP and KTAP are connected."""
         sweep_stale_shm()
         prune_logs()
+        self._check_shm()
         cpio = self.prepare()
         os.makedirs(self.logdir, exist_ok=True)
         self._sockdir = tempfile.mkdtemp(prefix="kmdq-")
@@ -351,6 +357,20 @@ class VM:
             raise HarnessError(f"QEMU did not come up: {e}\n{self.qemu_log_text()}") from None
         self.times["qemu_up"] = self.elapsed()
         return self
+
+    def _check_shm(self):
+        """Guest RAM lives in /dev/shm: a guest touching a page that tmpfs cannot back
+        dies of SIGBUS mid-boot, so refuse to start when there is no room for it."""
+        try:
+            st = os.statvfs("/dev/shm")
+        except OSError as e:
+            raise HarnessError(f"/dev/shm: {e} (guest RAM is a file there)") from None
+        free = st.f_bavail * st.f_frsize
+        if free < self.mem_bytes:
+            raise HarnessError(
+                f"/dev/shm has {free >> 20} MiB free, the guest needs {self.mem_bytes >> 20} "
+                "MiB (--mem) for its RAM file: free space there or enlarge it (mount -o "
+                "remount,size=4G /dev/shm)")
 
     def _connect(self, path):
         deadline = time.monotonic() + 10
@@ -483,6 +503,7 @@ class VM:
         name, args = words[0], words[1:]
         if name == "EXPECT_PANIC":
             self.expect_panic = args
+            self.expect_panic_case = self.case
             self._send("# HOSTDONE 0 armed")
             return
         if name in self.deferred:
@@ -513,8 +534,13 @@ class VM:
             self.on_line(self, line)
         if line.startswith("# HOSTCHECK"):
             self._hostcheck(line.split()[2:])
+        elif line.startswith("# CASE_END "):
+            w = line.split()
+            if len(w) >= 4 and w[3].lstrip("-").isdigit():
+                self.cases_ended[w[2]] = int(w[3])
         elif line.startswith("# CASE "):
             self.case = line[7:].strip()
+            self.cases_started.append(self.case)
         elif line.startswith("# KMD_END"):
             w = line.split()
             self.guest_end = tuple(int(x) for x in w[2:5])
@@ -523,7 +549,13 @@ class VM:
             self.bail = line[9:].strip()
         elif line.startswith("ok ") or line.startswith("not ok "):
             ok = line.startswith("ok ")
-            rest = line.split(" ", 2 if ok else 3)[-1]
+            words = line.split(" ", 2 if ok else 3)
+            num = words[1 if ok else 2]
+            if num.isdigit():
+                if int(num) != self._guest_num + 1:
+                    self._guest_gaps.append((self._guest_num + 1, int(num)))
+                self._guest_num = int(num)
+            rest = words[-1]
             desc, sep, directive = rest.partition(" # ")
             if ok and sep and directive.upper().startswith("SKIP"):
                 self._record("skip", desc, [directive[4:].strip()])
@@ -653,13 +685,53 @@ class VM:
         return Outcome("died", f"the guest stopped ({self.stop_reason}) before finishing "
                        "its cases", self.results, self.times)
 
+    def account(self, out):
+        """Results for what did not happen: cases that never ran or never finished, guest
+        results that were lost, and one result for the boot itself (ok only for a pass).
+        Returns the outcome, turned into "fail" when one of them failed a passing boot."""
+        why = f"{out.kind}: {out.reason}"
+        missing = []
+        for c in self.cases:
+            if c not in self.cases_started:
+                missing.append((f"{c}: never ran", f"the boot ended first ({why})"))
+            elif c not in self.cases_ended and c != self.expect_panic_case:
+                missing.append((f"{c}: did not finish", why))
+            elif c == self.expect_panic_case and not self.panicked:
+                missing.append((f"{c}: announced a panic that did not happen", why))
+        for want, got in self._guest_gaps:
+            missing.append(("guest results lost",
+                            f"guest result {got} came after {want - 1}: KTAP lines lost"))
+        if self.guest_end is not None:
+            guest = [r for r in self.results if r.source == "guest"]
+            c = {"ok": 0, "fail": 0, "skip": 0}
+            for r in guest:
+                c[r.status] += 1
+            sent = (c["ok"], c["fail"], c["skip"])
+            if self.guest_plan != len(guest) or self.guest_end != sent:
+                missing.append(("guest plan and results agree",
+                                f"the guest planned 1..{self.guest_plan} and counted "
+                                f"{self.guest_end} (pass fail skip); the host received "
+                                f"{len(guest)}: {sent}"))
+        for desc, diag in missing:
+            self._record("fail", desc, [diag], "host")
+        kind = out.kind
+        if kind == "pass" and missing:
+            kind = "fail"
+            out = Outcome(kind, f"{out.reason}; {len(missing)} missing", self.results,
+                          self.times)
+        self._record("ok" if kind == "pass" else "fail",
+                     f"boot: {kind}: {out.reason} (logs: {self.logdir})", [], "host")
+        return out
+
     def run(self):
-        """start(), wait for the end, run the post-panic check, close(); return an Outcome."""
+        """start(), wait for the end, run the post-panic check, close(); return an Outcome.
+        Every boot ends with one result of its own (see account())."""
         try:
             try:
                 self.start()
             except HarnessError as e:
-                return Outcome("error", str(e), self.results, self.times)
+                self.case = None
+                return self.account(Outcome("error", str(e), self.results, self.times))
             done = self.wait("end")
             if self.panicked and self.expect_panic:
                 name, args = self.expect_panic[0], self.expect_panic[1:]
@@ -670,7 +742,9 @@ class VM:
             if self.console_check and not self.panicked and self.guest_end is not None:
                 self.check_console()
             self.times["total"] = self.elapsed()
-            out = self.outcome(timed_out=not done)
+            self.case = None
+            out = self.account(self.outcome(timed_out=not done))
+            os.makedirs(self.logdir, exist_ok=True)
             with open(os.path.join(self.logdir, "outcome.txt"), "w") as f:
                 f.write(f"{out.kind}: {out.reason}\n{out.counts}\n{self.times}\n")
             return out
