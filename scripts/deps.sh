@@ -10,12 +10,13 @@ set -euo pipefail
 # command -> package that provides it
 declare -A PKG=(
 	[make]=make [gcc]=gcc [x86_64-linux-gnu-gcc-12]=gcc-12
-	[aarch64-linux-gnu-gcc-12]=gcc-aarch64-linux-gnu
+	[aarch64-linux-gnu-gcc-12]=gcc-aarch64-linux-gnu [aarch64-linux-gnu-nm]=binutils-aarch64-linux-gnu
 	[pahole]=dwarves [dtc]=device-tree-compiler [bc]=bc [flex]=flex [bison]=bison
 	[qemu-system-x86_64]=qemu-system-x86 [qemu-system-aarch64]=qemu-system-arm
 	[busybox]=busybox-static [cpio]=cpio [depmod]=kmod [xz]=xz-utils [zstd]=zstd
 	[dkms]=dkms [crash]=crash [makedumpfile]=makedumpfile [socat]=socat
 	[clang]=clang [sparse]=sparse [python3]=python3 [rsync]=rsync [file]=file
+	[groff]=groff-base [readelf]=binutils
 )
 # files -> package (libraries and data that have no command)
 declare -A FILEPKG=(
@@ -34,6 +35,13 @@ for f in "${!FILEPKG[@]}"; do
 	[ -e "$f" ] || missing+=("${FILEPKG[$f]}")
 done
 # The fuzz target needs clang's libFuzzer runtime; the path above is clang 14's (bookworm).
+# The guests' busybox must be static (the initramfs has no libc): Debian's "busybox"
+# package is dynamic and also provides the command, so check the file, not the name.
+bb=$(command -v busybox 2>/dev/null || true)
+if [ -n "$bb" ] && command -v file >/dev/null && ! file -L "$bb" | grep -q 'statically linked'; then
+	note "$bb is not statically linked: the guests need busybox-static"
+	missing+=(busybox-static)
+fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -49,3 +57,5 @@ note "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt_locked apt-get update -qq
 apt_locked apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+bb=$(command -v busybox) && file -L "$bb" | grep -q 'statically linked' ||
+	die "busybox is still not a static binary ($(file -L "$bb" 2>&1)): apt-get install busybox-static"

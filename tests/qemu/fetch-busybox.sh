@@ -39,8 +39,12 @@ if [ ! -x "$dir/bin/busybox" ]; then
 		f=$(compgen -G "$debs/busybox-static_*_$arch.deb" | head -1)
 	fi
 	dpkg -x "$f" "$tmp/root"
+	file -L "$tmp/root/bin/busybox" | grep -q 'statically linked' ||
+		die "busybox of $f is not statically linked: $(file -L "$tmp/root/bin/busybox")"
 	mkdir -p "$dir/bin"
 	cp "$tmp/root/bin/busybox" "$dir/bin/.busybox.$$"
 	mv "$dir/bin/.busybox.$$" "$dir/bin/busybox"
 fi
+file -L "$dir/bin/busybox" | grep -q 'statically linked' ||
+	die "$dir/bin/busybox is not statically linked (remove it; it is fetched again)"
 echo "$dir/bin/busybox"
