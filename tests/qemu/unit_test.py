@@ -172,5 +172,30 @@ class CpioTest(unittest.TestCase):
             self.assertIn("bin/sh -> busybox", out)
 
 
+class MissingRegionsTest(unittest.TestCase):
+    """tests/missing-regions.conf parses; a malformed line is an error, not no line."""
+
+    def setUp(self):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "regions_check", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                          "hostchecks", "regions.py"))
+        self.m = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(self.m)
+
+    def test_conf(self):
+        lines = self.m._load_conf()
+        self.assertTrue(any(c[3] == "config" and c[1] == "*" for c in lines))
+
+    def test_bad_lines(self):
+        for text in ("arm64-6.1 config\n", "arm65-6.1 config why\n",
+                     "arm64-6.1:nokprobe config why\n"):
+            with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
+                f.write(text)
+                f.flush()
+                with self.assertRaises(ValueError):
+                    self.m._load_conf(f.name)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)

@@ -7,6 +7,7 @@
 [ -b /dev/vda ] || stock_modprobe virtio_blk
 kmd_insmod kminidump.ko || { ktap_fail "insmod kminidump.ko"; return 0; }
 kmd_insmod kminidump_kernel.ko || { ktap_fail "insmod kminidump_kernel.ko"; return 0; }
+kmd_check_regions
 log "$(cat "$KMD_DBG/kernel")"
 rows=$(($(wc -l < "$KMD_DBG/regions") - 1))
 log "$rows rows in the table"

@@ -5,6 +5,7 @@
 n0=$(dmesg | grep -c 'kminidump')
 kmd_insmod kminidump.ko || { ktap_fail "insmod kminidump.ko"; return 0; }
 kmd_insmod kminidump_kernel.ko || { ktap_fail "insmod kminidump_kernel.ko"; return 0; }
+kmd_check_regions
 lines=$(dmesg | grep 'kminidump' | tail -n +$((n0 + 1)))
 [ "$(echo "$lines" | grep -c 'debugfs unavailable')" = 1 ] &&
 	ktap_ok "one line says debugfs is unavailable" ||

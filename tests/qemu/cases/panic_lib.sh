@@ -2,7 +2,8 @@
 # panic_lib: functions the panic_* cases share (sourced by them; as a case of its
 # own it only defines them). One panic_* case per boot: each crashes the guest.
 #
-#   panic_load          insmod kminidump.ko, kminidump_kernel.ko and kmd_crash.ko
+#   panic_load          insmod kminidump.ko, kminidump_kernel.ko and kmd_crash.ko;
+#                       kmd_check_regions
 #   panic_expect TRIG   announce the crash; after it the host runs
 #                       "panic_core TRIG sec:NAME=ADDR..." (tests/qemu/hostchecks/panic.py),
 #                       the kmd_crash.ko text sections letting it name module addresses
@@ -26,6 +27,7 @@ panic_load() {
 		fi
 	done
 	ktap_ok "insmod kminidump.ko kminidump_kernel.ko kmd_crash.ko"
+	kmd_check_regions
 	log "$(grep -c . "$KMD_DBG/regions") lines in $KMD_DBG/regions"
 }
 

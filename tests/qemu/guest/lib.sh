@@ -28,6 +28,9 @@
 #   kmd_symaddr NAME              runtime address of NAME (hex) from kallsyms or the table
 #   stock_modprobe NAME           insmod a stock module (and its dependencies) that the
 #                                 run packed with --stock-modules NAME
+#   kmd_check_regions             right after insmod kminidump_kernel.ko: host check
+#                                 kernel_regions, every region it wants found or expected
+#                                 missing here (tests/missing-regions.conf)
 #
 # Variables: KMD_CASE (current case), KMD_DBG (/sys/kernel/debug/kminidump),
 # KMD_MODS (/kmd/modules), KMD_KERNEL, KMD_ARCH, KMD_KVER.
@@ -186,4 +189,31 @@ stock_modprobe() {
 		[ -d "/sys/module/$m" ] && continue
 		insmod "/kmd/stock/$f" || return 1
 	done <"/kmd/stock/$1.load"
+}
+
+kmd_check_regions() {	# what kminidump_kernel found, judged by tests/missing-regions.conf
+	local fl='' k=$KMD_DBG/kernel missing ok off count
+	[ "$(cat /sys/module/kminidump/parameters/use_kprobes 2>/dev/null)" = N ] && fl=nokprobes
+	grep -q '^table: [0-9]' "$KMD_DBG/symbols" 2>/dev/null || fl=${fl:+$fl,}notable
+	if [ -r "$k" ]; then
+		missing=$(awk 'NR > 1 && $2 == "missing" { print $1 }' "$k" | paste -sd, -)
+		ok=$(awk 'NR > 1 && $2 == "ok" { print $1 ":" $3 }' "$k" | paste -sd, -)
+		off=$(awk 'NR > 1 && $2 == "off" { print $1 }' "$k" | paste -sd, -)
+		hostcheck kernel_regions src=debugfs "flavours=${fl:--}" "missing=${missing:--}" \
+			"ok=${ok:--}" "off=${off:--}" || log "$(cat "$k")"
+	else
+		# the log lines of the last load: "region X missing: why" lines, then the
+		# "registered N regions (B bytes), M missing" line
+		set -- $(dmesg | awk '
+			/kminidump_kernel: region .* missing:/ {
+				for (i = 1; i < NF; i++) if ($i == "region") { m = m (m ? "," : "") $(i + 1); break }
+			}
+			/kminidump_kernel: registered [0-9]+ regions/ {
+				last = m; m = ""
+				for (i = 1; i <= NF; i++) if ($i == "missing") c = $(i - 1)
+			}
+			END { print (last ? last : "-"), c + 0 }')
+		hostcheck kernel_regions src=dmesg "flavours=${fl:--}" "missing=$1" "count=$2" ||
+			log "$(dmesg | grep 'kminidump_kernel: ')"
+	fi
 }

@@ -513,8 +513,10 @@ class VM:
         self._answer(name, args, ok, msg)
 
     def _answer(self, name, args, ok, msg):
-        desc = f"{self.case + ': ' if self.case else ''}host {name}" + \
-            (" " + " ".join(args) if args else "")
+        shown = " ".join(args)
+        if len(shown) > 100:        # long argument lists are in ktap.log
+            shown = shown[:97] + "..."
+        desc = f"{self.case + ': ' if self.case else ''}host {name}" + (" " + shown if args else "")
         self._record("ok" if ok else "fail", desc, [msg], "host")
         self._send(f"# HOSTDONE {0 if ok else 1} {' '.join(str(msg).split())}")
 
