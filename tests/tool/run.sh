@@ -114,7 +114,8 @@ gen_all() {
 	gen fuzz --ram fuzz.ram --qemu fuzz.qemu --core fuzz.expected --kelf fuzz.kelf \
 		--md-pack fuzz.mdp &&
 	for s in overlap huge total outside badmagic badcount; do gen $s --ram $s.ram || return 1; done
-	for s in panic-x86 panic-x86-errors panic-arm64 panic-arm64-errors; do
+	python3 "$HERE/make_ko.py" kmd_fake.ko &&
+	for s in panic-x86 panic-x86-errors panic-x86-irq panic-arm64 panic-arm64-errors; do
 		gen $s --ram $s.ram --core $s.expected || return 1
 	done
 }
@@ -193,6 +194,32 @@ golden err-panic-x86 info --system-map data/System.map panic-x86-errors.core
 # frame loop, truncated NT_PRSTATUS, sp outside every PT_LOAD, fp leaving the
 # stacks of the core, misaligned fp
 golden err-panic-arm64 info --system-map data/System.map-arm64 panic-arm64-errors.core
+# a panic on an IRQ stack: the scan follows its top word to the task stack; a module
+golden info-panic-x86-irq info --system-map data/System.map \
+	--module kmd_fake.ko:.text=0xffffffffc0a01000,.init.text=0xffffffffc0a05000 panic-x86-irq.core
+golden err-module-no-section info --module kmd_fake.ko panic-x86-irq.core
+golden err-module-not-elf info --module x86.core:.text=0x1000 panic-x86-irq.core
+golden err-module-missing-section info --module kmd_fake.ko:.nothing=0x1000 x86.core
+
+# ---- info --json: the schema of docs/tool.md ----
+golden info-json-x86 info --json x86.core
+golden info-json-panic-arm64 info --json --system-map data/System.map-arm64 panic-arm64.core
+golden info-json-panic-x86-irq info --json --system-map data/System.map \
+	--module kmd_fake.ko:.text=0xffffffffc0a01000,.init.text=0xffffffffc0a05000 panic-x86-irq.core
+json_valid() {	# every core the tests made parses as JSON, with the schema's top members
+	local c
+	for c in *.core; do
+		"$KMD" -q info --json "$c" >"$c.json" 2>/dev/null || continue
+		python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+want = ["schema", "version", "tool_version", "core", "table", "rows", "segments", "notes",
+        "vmcoreinfo", "modules", "panic", "symbols", "cpus", "total"]
+assert list(d) == want, (sys.argv[1], list(d))
+assert d["schema"] == "kminidump-info" and d["version"] == 1' "$c.json" || return 1
+	done
+}
+check info-json-valid json_valid
+
 # a core cut inside the crashing task's stack: the scan stops where the file does
 head -c $(($(stat -c %s "$W/panic-x86.core" 2>/dev/null || echo 5000) - 4096 - 512)) \
 	"$W/panic-x86.core" >"$W/panic-trunc.core" 2>/dev/null || true
@@ -320,7 +347,7 @@ if [ "$FUZZ_TIME" != 0 ]; then
 		not_ok fuzz-build "$(tail -20 "$W/fuzz-build.log")"
 	else
 		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
-			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-arm64-errors.expected" \
+			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-arm64-errors.expected" \
 			    "dmesg fuzz.expected arm64.expected" \
 			    "md fuzz.mdp" "symtab data/System.map data/kallsyms"; do
 			set -- $spec

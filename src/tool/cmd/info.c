@@ -1,27 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kminidump info: what a core holds (printed by output/info_text.c). */
+/* kminidump info: what a core holds (output/info_text.c, output/info_json.c). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cmd/cmd.h"
 #include "format/elfcore.h"
+#include "format/kmod.h"
 #include "format/symtab.h"
 #include "lib/exitcode.h"
 #include "lib/file.h"
 #include "lib/msg.h"
+#include "lib/util.h"
 #include "output/info.h"
 
 static void kmt_info_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s info CORE [--system-map FILE] [--all-cpus]\n"
+		"Usage: %s info CORE [--json] [--system-map FILE] [--module KO:SECTION=ADDR,...]\n"
+		"                      [--all-cpus]\n"
 		"Describe a minidump core: regions, notes, VMCOREINFO, the kminidump table,\n"
 		"and for a crash image the panic: message, registers, a backtrace.\n"
 		"\n"
 		"  -s, --system-map FILE  name addresses (regions, registers, backtraces) with\n"
 		"                         this System.map, relocated by VMCOREINFO's KERNELOFFSET\n"
+		"  -m, --module KO:SECTION=ADDR[,SECTION=ADDR...]\n"
+		"                         name addresses in a module with its .ko, its sections\n"
+		"                         loaded at ADDR (/sys/module/NAME/sections/); repeatable\n"
 		"  -a, --all-cpus         panic: show every CPU, also those whose NT_PRSTATUS is\n"
 		"                         empty (by default: the panic CPU and every filled one)\n"
+		"  -j, --json             one JSON document instead (schema: kminidump(1), JSON)\n"
 		"  -q, --quiet            errors only\n"
 		"  -v, --verbose          say more\n"
 		"  -h, --help             this text\n",
@@ -48,36 +56,50 @@ int kmt_cmd_info(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "system-map", required_argument, NULL, 's' },
 		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
 		KMT_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kmt_info_ctx x = { .out = stdout };
 	struct kmt_symtab syms = { 0 };
 	const char *map = NULL;
+	struct kmt_kmod *mods;
+	bool json = false;
 	struct kmt_core c;
 	struct kmt_file f;
-	int opt, ret;
+	size_t nmods = 0, i;
+	int opt, ret = 0;
 
+	mods = kmt_calloc(argc, sizeof(*mods));
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while ((opt = getopt_long(argc, argv, "s:ahVqv", opts, NULL)) != -1) {
+	while (!ret && (opt = getopt_long(argc, argv, "s:am:jhVqv", opts, NULL)) != -1) {
 		int ex = -1;
 
 		if (opt == 's')
 			map = optarg;
 		else if (opt == 'a')
 			x.all_cpus = true;
+		else if (opt == 'j')
+			json = true;
+		else if (opt == 'm')
+			ret = kmt_kmod_load(&mods[nmods++], optarg);
 		else if (kmt_common_opt(opt, "info", kmt_info_usage, &ex) && ex >= 0)
-			return ex;
+			ret = ex ? ex : -1;
 	}
-	if (argc - optind != 1) {
+	if (!ret && argc - optind != 1) {
 		kmt_err("info: give one core file");
 		fprintf(stderr, "Try '%s info --help'.\n", KMT_PROG);
-		return KMT_EXIT_USAGE;
+		ret = KMT_EXIT_USAGE;
 	}
+	if (ret)
+		goto out;
+	x.mods = mods;
+	x.nmods = nmods;
 	if (map) {
 		ret = kmt_symtab_load(&syms, map);
 		if (ret)
-			return ret;
+			goto out;
 		kmt_symtab_sort_addr(&syms);
 		kmt_info_image_bounds(&syms, &x.img_lo, &x.img_hi);
 		if (!x.img_lo || !x.img_hi)
@@ -92,15 +114,19 @@ int kmt_cmd_info(int argc, char **argv)
 			x.c = &c;
 			if (c.has_vmci && kmt_vmci_num(&c.vmci, "KERNELOFFSET", 16, &x.kaslr))
 				x.kaslr = 0;
-			ret = kmt_info_print(&x);
+			ret = json ? kmt_info_print_json(&x) : kmt_info_print(&x);
 			kmt_core_close(&c);
 		}
 	}
 	kmt_file_unmap(&f);
-	kmt_symtab_free(&syms);
 	if (!ret && (fflush(stdout) || ferror(stdout))) {
 		kmt_err("Can't write the output. %s", strerror(errno));
 		ret = KMT_EXIT_IO;
 	}
-	return ret;
+out:
+	kmt_symtab_free(&syms);
+	for (i = 0; i < nmods; i++)
+		kmt_kmod_free(&mods[i]);
+	free(mods);
+	return ret < 0 ? KMT_EXIT_OK : ret;
 }

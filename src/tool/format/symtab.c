@@ -152,7 +152,8 @@ static int kmt_sym_addr_cmp(const void *a, const void *b)
 
 void kmt_symtab_sort_addr(struct kmt_symtab *t)
 {
-	qsort(t->s, t->n, sizeof(*t->s), kmt_sym_addr_cmp);
+	if (t->n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(t->s, t->n, sizeof(*t->s), kmt_sym_addr_cmp);
 }
 
 const struct kmt_sym *kmt_symtab_lookup(const struct kmt_symtab *t, uint64_t addr)

@@ -12,6 +12,7 @@ struct kmt_sym {
 	char type;
 	char *name;
 	bool module;		/* "[mod]" in /proc/kallsyms */
+	uint64_t size;		/* 0: unknown (System.map has no sizes) */
 };
 
 struct kmt_symtab {

@@ -57,7 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			x.kaslr = 0;
 		if (size & 2)
 			kmt_fuzz_syms(&x, c.machine);
-		kmt_info_print(&x);
+		if (size & 4)
+			kmt_info_print_json(&x);
+		else
+			kmt_info_print(&x);
 		kmt_core_read_pa(&c, 0x1180000, b, sizeof(b));
 		kmt_core_close(&c);
 	}

@@ -1,29 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kminidump info, section "panic": what a crash image says about the crash
- * without vmlinux. The panic string, CRASHTIME and the crashing CPU come from
- * VMCOREINFO and the table; the registers from each CPU's NT_PRSTATUS; the
- * backtrace from the saved registers and the stack pages of the core (read by
- * virtual address through the PT_LOADs), symbolized with a System.map.
+ * kminidump info, section "panic" and the CPUs: what a crash image says about
+ * the crash without vmlinux. The panic string, CRASHTIME and the crashing CPU
+ * come from VMCOREINFO and the table; the registers from each CPU's
+ * NT_PRSTATUS; the backtrace from the saved registers and the stack pages of
+ * the core (read by virtual address through the PT_LOADs), symbolized with a
+ * System.map and the modules given with --module.
  *
  *   arm64   follows the frame-pointer chain: x29 -> { previous x29, lr }, the
  *           way arch/arm64/kernel/stacktrace.c does, while records stay in the
  *           stacks of the core and move up.
  *   x86_64  Debian kernels unwind with ORC, not frame pointers: every word from
  *           rsp to the top of the stack that points into kernel text is shown,
- *           the way the kernel's "? " lines are (unreliable by nature).
+ *           the way the kernel's "? " lines are (unreliable by nature). At the
+ *           top of an IRQ stack the kernel keeps the interrupted stack pointer
+ *           (arch/x86/include/asm/irq_stack.h): the scan continues there.
  *
- * Everything is bounded: a stack is one THREAD_SIZE window, at most 64 frames
- * or words are printed, every read is checked.
+ * Each CPU is analysed once into a struct kmt_cpu_view (registers, backtrace
+ * lines), then printed as text or JSON. Everything is bounded: a stack is one
+ * THREAD_SIZE window, at most 4 windows, 64 frames or words, every read checked.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "format/elfcore.h"
+#include "format/kmod.h"
 #include "format/symtab.h"
 #include "lib/bytes.h"
 #include "lib/util.h"
 #include "output/info.h"
+#include "output/json.h"
 
 #define KMT_PR_REG_OFF		112	/* pr_reg in struct elf_prstatus (64-bit) */
 #define KMT_PR_PID_OFF		32	/* pr_pid */
@@ -32,8 +39,9 @@
 #define KMT_THREAD_SIZE		16384	/* x86_64 and arm64 without KASAN */
 #define KMT_STACK_WORDS		(KMT_THREAD_SIZE / 8)
 #define KMT_MAX_FRAMES		64
-#define KMT_MAX_STACKS		4	/* arm64: irq -> task and the like */
+#define KMT_MAX_STACKS		4	/* irq -> task and the like */
 #define KMT_MAX_REGS		34
+#define KMT_BT_ITEMS		(KMT_MAX_FRAMES + 2 * KMT_MAX_STACKS + 4)
 
 /* x86_64 kernel image window: __START_KERNEL_map .. MODULES_VADDR */
 #define KMT_X86_IMAGE_LO	0xffffffff80000000ULL
@@ -46,8 +54,20 @@ enum {
 	X_GS_BASE, X_DS, X_ES, X_FS, X_GS,
 };
 
+static const char *const kmt_x86_reg_names[KMT_X86_NREGS] = {
+	"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx",
+	"rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base",
+	"gs_base", "ds", "es", "fs", "gs",
+};
+
 /* struct user_pt_regs (arch/arm64/include/uapi/asm/ptrace.h) */
 enum { A_FP = 29, A_LR = 30, A_SP = 31, A_PC = 32, A_PSTATE = 33 };
+
+static const char *const kmt_arm64_reg_names[KMT_ARM64_NREGS] = {
+	"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
+	"x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24",
+	"x25", "x26", "x27", "x28", "x29", "x30", "sp", "pc", "pstate",
+};
 
 struct kmt_panic {
 	const struct kmt_info_ctx *x;
@@ -63,6 +83,46 @@ struct kmt_stack {
 	uint64_t lo, hi;		/* the part around the anchor that the core holds */
 	uint8_t buf[KMT_THREAD_SIZE];
 	bool ok[KMT_STACK_WORDS];	/* word i is in the core */
+};
+
+/* One line of a backtrace, in order. */
+enum { BT_STACK, BT_NEXT, BT_FRAME };
+enum { BT_PC, BT_LR, BT_FP, BT_WORD };
+
+struct kmt_bt_item {
+	uint8_t type, kind;
+	unsigned int stack;		/* index of the stack it was read from */
+	uint64_t a, b;			/* STACK: lo, hi; FRAME: fp or sp offset, address */
+};
+
+struct kmt_bt {
+	const char *method;		/* "stack-scan" or "frame-pointer" */
+	const char *note;		/* added to the title line */
+	struct kmt_bt_item it[KMT_BT_ITEMS];
+	size_t n;
+	unsigned int nstacks;
+	char end[200];			/* why it stopped */
+};
+
+enum { CPU_NO_NOTE, CPU_EMPTY, CPU_NOT_DECODED, CPU_TRUNCATED, CPU_REGS };
+
+struct kmt_cpu_view {
+	size_t cpu;
+	bool panic_cpu;
+	const struct kmt_note *t;
+	int status;
+	bool has_pid;
+	int32_t pid;
+	size_t nregs, need;
+	uint64_t r[KMT_MAX_REGS];
+	struct kmt_bt bt;
+};
+
+/* A symbol found for an address. */
+struct kmt_symref {
+	const struct kmt_sym *s;
+	const char *module;		/* NULL: the kernel image */
+	uint64_t off, size;		/* size 0: unknown */
 };
 
 static bool kmt_panic_all_zero(const uint8_t *p, size_t n)
@@ -85,11 +145,18 @@ static void kmt_panic_text(FILE *out, const char *v, size_t n)
 
 static bool kmt_in_text(const struct kmt_panic *p, uint64_t a)
 {
-	return a >= p->text_lo && a < p->text_hi;
+	size_t i;
+
+	if (a >= p->text_lo && a < p->text_hi)
+		return true;
+	for (i = 0; i < p->x->nmods; i++)
+		if (kmt_kmod_is_text(&p->x->mods[i], a))
+			return true;
+	return false;
 }
 
-/* The symbol holding run-time address @va, or NULL (outside _text.._end, no map). */
-static const struct kmt_sym *kmt_panic_lookup(const struct kmt_panic *p, uint64_t va)
+/* The kernel symbol holding run-time address @va, or NULL (outside _text.._end, no map). */
+static const struct kmt_sym *kmt_panic_kernel_lookup(const struct kmt_panic *p, uint64_t va)
 {
 	const struct kmt_info_ctx *x = p->x;
 	uint64_t a = va - x->kaslr;
@@ -100,31 +167,89 @@ static const struct kmt_sym *kmt_panic_lookup(const struct kmt_panic *p, uint64_
 	return kmt_symtab_lookup(x->syms, a);
 }
 
+/* The symbol holding run-time address @va: a module's (--module) or the kernel's. */
+static const struct kmt_sym *kmt_panic_lookup(const struct kmt_panic *p, uint64_t va)
+{
+	const struct kmt_sym *s;
+	size_t i;
+
+	for (i = 0; i < p->x->nmods; i++) {
+		s = kmt_kmod_lookup(&p->x->mods[i], va);
+		if (s)
+			return s;
+	}
+	return kmt_panic_kernel_lookup(p, va);
+}
+
+/* Distance from @s to the next symbol at a higher address of @t, or 0 if none. */
+static uint64_t kmt_sym_gap(const struct kmt_symtab *t, const struct kmt_sym *s)
+{
+	size_t i;
+
+	for (i = s - t->s + 1; i < t->n && t->s[i].addr == s->addr; i++)
+		;
+	return i < t->n ? t->s[i].addr - s->addr : 0;
+}
+
 /*
- * "  name+0xoff/0xsize" for a kernel image address, "" when it has no name.
- * @ret: a return address, named like the kernel's %pB: the byte before it is
- * looked up, because a call to a noreturn function may be the last instruction
- * of its caller, and the return address then is the next function's first.
+ * The symbol of @va. @ret: a return address, named like the kernel's %pB: the
+ * byte before it is looked up, because a call to a noreturn function may be the
+ * last instruction of its caller, and the return address then is the next
+ * function's first.
  */
+static bool kmt_panic_resolve(const struct kmt_panic *p, uint64_t va, bool ret,
+			      struct kmt_symref *r)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < p->x->nmods; i++) {
+		const struct kmt_kmod *m = &p->x->mods[i];
+
+		r->s = kmt_kmod_lookup(m, va - ret);
+		if (r->s) {
+			r->module = m->name;
+			r->off = va - r->s->addr;
+			r->size = r->s->size ? r->s->size : kmt_sym_gap(&m->syms, r->s);
+			return true;
+		}
+	}
+	r->s = kmt_panic_kernel_lookup(p, va - ret);
+	if (!r->s)
+		return false;
+	r->off = va - p->x->kaslr - r->s->addr;
+	r->size = kmt_sym_gap(p->x->syms, r->s);
+	return true;
+}
+
+/* "name+0xoff/0xsize [module]" into @buf, "" when @va has no name. */
+static void kmt_symref_str(const struct kmt_symref *r, char *buf, size_t len)
+{
+	char mod[80] = "";
+
+	buf[0] = 0;
+	if (!r->s)
+		return;
+	if (r->module)
+		snprintf(mod, sizeof(mod), " [%s]", r->module);
+	if (r->size)
+		snprintf(buf, len, "%s+0x%llx/0x%llx%s", r->s->name, (unsigned long long)r->off,
+			 (unsigned long long)r->size, mod);
+	else
+		snprintf(buf, len, "%s+0x%llx%s", r->s->name, (unsigned long long)r->off, mod);
+}
+
+/* "  name+0xoff/0xsize" for a text line, "" when it has no name. */
 static void kmt_panic_sym(const struct kmt_panic *p, uint64_t va, bool ret, char *buf,
 			  size_t len)
 {
-	const struct kmt_symtab *t = p->x->syms;
-	const struct kmt_sym *s = kmt_panic_lookup(p, va - ret);
-	uint64_t off;
-	size_t i;
+	struct kmt_symref r;
 
 	buf[0] = 0;
-	if (!s)
+	if (!kmt_panic_resolve(p, va, ret, &r) || len < 3)
 		return;
-	off = va - p->x->kaslr - s->addr;
-	for (i = s - t->s + 1; i < t->n && t->s[i].addr == s->addr; i++)
-		;
-	if (i < t->n)
-		snprintf(buf, len, "  %s+0x%llx/0x%llx", s->name, (unsigned long long)off,
-			 (unsigned long long)(t->s[i].addr - s->addr));
-	else
-		snprintf(buf, len, "  %s+0x%llx", s->name, (unsigned long long)off);
+	buf[0] = buf[1] = ' ';
+	kmt_symref_str(&r, buf + 2, len - 2);
 }
 
 /* Where kernel text is at run time: the System.map's, or a guess from VMCOREINFO. */
@@ -200,58 +325,89 @@ static uint64_t kmt_stack_word(const struct kmt_stack *s, uint64_t addr)
 	return kmt_le64(s->buf + (addr - s->base));
 }
 
-static void kmt_stack_describe(const struct kmt_panic *p, const struct kmt_stack *s)
+/* ---- backtraces, as lines ---- */
+
+static void kmt_bt_add(struct kmt_bt *bt, uint8_t type, uint8_t kind, uint64_t a, uint64_t b)
 {
-	fprintf(p->out, "      stack 0x%016llx-0x%016llx (%llu bytes in the core)\n",
-		(unsigned long long)s->lo, (unsigned long long)s->hi,
-		(unsigned long long)(s->hi - s->lo));
+	if (bt->n == KMT_BT_ITEMS)
+		return;		/* the bounds below keep well under it */
+	if (type == BT_STACK)
+		bt->nstacks++;
+	bt->it[bt->n++] = (struct kmt_bt_item){ .type = type, .kind = kind, .a = a, .b = b,
+						.stack = bt->nstacks ? bt->nstacks - 1 : 0 };
 }
 
-static void kmt_bt_pc(const struct kmt_panic *p, uint64_t pc)
+static void kmt_bt_stack(struct kmt_bt *bt, const struct kmt_stack *s)
 {
-	char sym[600];
+	kmt_bt_add(bt, BT_STACK, 0, s->lo, s->hi);
+}
 
-	kmt_panic_sym(p, pc, false, sym, sizeof(sym));
-	fprintf(p->out, "      %-24s 0x%016llx%s\n", "pc", (unsigned long long)pc, sym);
+static void kmt_bt_end(struct kmt_bt *bt, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void kmt_bt_end(struct kmt_bt *bt, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(bt->end, sizeof(bt->end), fmt, ap);
+	va_end(ap);
 }
 
 /* x86_64: every word from sp to the top of its stack that points into kernel text. */
 static void kmt_bt_scan(const struct kmt_panic *p, uint64_t pc, uint64_t sp,
-			struct kmt_stack *s)
+			struct kmt_stack *s, struct kmt_bt *bt)
 {
-	const char *where = p->syms ? "kernel text" : "the kernel image";
-	uint64_t a, start;
-	unsigned int n = 0;
-	char sym[600], at[32];
+	const char *where = !p->syms ? "the kernel image" :
+			    p->x->nmods ? "kernel or module text" : "kernel text";
+	uint64_t a, start, seen[KMT_MAX_STACKS], words = 0;
+	unsigned int n = 0, nseen = 0, i;
 
-	fprintf(p->out, "    backtrace: stack scan (unreliable: not every word is a return address)%s\n",
-		p->syms ? "" : "; raw addresses, no --system-map: words in the kernel image, text or not");
+	bt->method = "stack-scan";
+	bt->note = p->syms ? "" :
+		   "; raw addresses, no --system-map: words in the kernel image, text or not";
 	if (!kmt_stack_load(p->x->c, sp & ~7ULL, s)) {
-		kmt_bt_pc(p, pc);
-		fprintf(p->out, "      (sp 0x%016llx is not in the core: no PT_LOAD holds it; nothing to scan)\n",
-			(unsigned long long)sp);
+		kmt_bt_add(bt, BT_FRAME, BT_PC, 0, pc);
+		kmt_bt_end(bt, "sp 0x%016llx is not in the core: no PT_LOAD holds it; nothing to scan",
+			   (unsigned long long)sp);
 		return;
 	}
-	kmt_stack_describe(p, s);
-	kmt_bt_pc(p, pc);
+	kmt_bt_stack(bt, s);
+	kmt_bt_add(bt, BT_FRAME, BT_PC, 0, pc);
 	start = (sp & 7) ? (sp | 7) + 1 : sp;	/* the first whole word at or above sp */
-	for (a = start; a < s->hi; a += 8) {
-		uint64_t v = kmt_stack_word(s, a);
+	for (;;) {
+		uint64_t link;
 
-		if (!kmt_in_text(p, v))
-			continue;
-		if (n == KMT_MAX_FRAMES) {
-			fprintf(p->out, "      (%u words shown; stopping at sp+0x%llx)\n", n,
-				(unsigned long long)(a - sp));
-			return;
+		seen[nseen++] = s->base;
+		for (a = start; a < s->hi; a += 8) {
+			uint64_t v = kmt_stack_word(s, a);
+
+			if (!kmt_in_text(p, v))
+				continue;
+			if (n == KMT_MAX_FRAMES) {
+				kmt_bt_end(bt, "%u words shown; stopping at sp+0x%llx", n,
+					   (unsigned long long)(a - sp));
+				return;
+			}
+			n++;
+			kmt_bt_add(bt, BT_FRAME, BT_WORD, a - sp, v);
 		}
-		n++;
-		kmt_panic_sym(p, v, true, sym, sizeof(sym));
-		snprintf(at, sizeof(at), "[sp+0x%llx]", (unsigned long long)(a - sp));
-		fprintf(p->out, "      %-24s 0x%016llx%s\n", at, (unsigned long long)v, sym);
+		words += s->hi > start ? (s->hi - start) / 8 : 0;
+		/* an IRQ stack's top word holds the interrupted stack pointer */
+		if (s->hi != s->base + KMT_THREAD_SIZE || nseen == KMT_MAX_STACKS)
+			break;
+		link = kmt_stack_word(s, s->hi - 8);
+		for (i = 0; i < nseen; i++)
+			if (seen[i] == (link & ~(uint64_t)(KMT_THREAD_SIZE - 1)))
+				break;
+		if ((link & 7) || i < nseen || !link || !kmt_stack_load(p->x->c, link, s))
+			break;
+		kmt_bt_add(bt, BT_NEXT, 0, 0, 0);
+		kmt_bt_stack(bt, s);
+		sp = start = link;
 	}
-	fprintf(p->out, "      (end of the stack in the core: %u of %llu words point into %s)\n",
-		n, (unsigned long long)(s->hi > start ? (s->hi - start) / 8 : 0), where);
+	kmt_bt_end(bt, "end of the stack in the core: %u of %llu words point into %s", n,
+		   (unsigned long long)words, where);
 }
 
 /*
@@ -262,10 +418,9 @@ static void kmt_bt_scan(const struct kmt_panic *p, uint64_t pc, uint64_t sp,
  * its frame record yet. Without a System.map the function is unknown.
  */
 static void kmt_bt_lr(const struct kmt_panic *p, uint64_t pc, uint64_t lr, bool have_first,
-		      uint64_t first)
+		      uint64_t first, struct kmt_bt *bt)
 {
 	const struct kmt_sym *a, *b;
-	char sym[600];
 
 	lr = kmt_strip_pac(p, lr);
 	if (!lr || (have_first && lr == first))
@@ -274,51 +429,48 @@ static void kmt_bt_lr(const struct kmt_panic *p, uint64_t pc, uint64_t lr, bool 
 	b = kmt_panic_lookup(p, lr - 1);
 	if (a && a == b)
 		return;
-	kmt_panic_sym(p, lr, true, sym, sizeof(sym));
-	fprintf(p->out, "      %-24s 0x%016llx%s\n", "lr (register)", (unsigned long long)lr,
-		sym);
+	kmt_bt_add(bt, BT_FRAME, BT_LR, 0, lr);
 }
 
 /* arm64: the frame records { fp, lr } from x29 up, across at most a few stacks. */
 static void kmt_bt_frames(const struct kmt_panic *p, uint64_t pc, uint64_t sp, uint64_t fp,
-			  uint64_t lr_reg, struct kmt_stack *s)
+			  uint64_t lr_reg, struct kmt_stack *s, struct kmt_bt *bt)
 {
 	uint64_t seen[KMT_MAX_STACKS], floor;
 	unsigned int nseen = 0, n, i;
-	char sym[600], at[48];
 	uint8_t first[8];
 
-	fprintf(p->out, "    backtrace: frame-pointer%s\n",
-		p->x->syms ? "" : "; raw addresses, no --system-map");
+	bt->method = "frame-pointer";
+	bt->note = p->x->syms ? "" : "; raw addresses, no --system-map";
 	if (!kmt_stack_load(p->x->c, sp & ~7ULL, s)) {
-		kmt_bt_pc(p, pc);
-		kmt_bt_lr(p, pc, lr_reg, false, 0);
-		fprintf(p->out, "      (sp 0x%016llx is not in the core: no PT_LOAD holds it; no frames)\n",
-			(unsigned long long)sp);
+		kmt_bt_add(bt, BT_FRAME, BT_PC, 0, pc);
+		kmt_bt_lr(p, pc, lr_reg, false, 0, bt);
+		kmt_bt_end(bt, "sp 0x%016llx is not in the core: no PT_LOAD holds it; no frames",
+			   (unsigned long long)sp);
 		return;
 	}
-	kmt_stack_describe(p, s);
+	kmt_bt_stack(bt, s);
 	seen[nseen++] = s->base;
 	floor = s->lo;
-	kmt_bt_pc(p, pc);
+	kmt_bt_add(bt, BT_FRAME, BT_PC, 0, pc);
 	if (fp && !(fp & 7) && !kmt_core_read_va(p->x->c, fp + 8, first, 8))
-		kmt_bt_lr(p, pc, lr_reg, true, kmt_strip_pac(p, kmt_le64(first)));
+		kmt_bt_lr(p, pc, lr_reg, true, kmt_strip_pac(p, kmt_le64(first)), bt);
 	else
-		kmt_bt_lr(p, pc, lr_reg, false, 0);
+		kmt_bt_lr(p, pc, lr_reg, false, 0, bt);
 	for (n = 0; ; n++) {
 		uint64_t nfp, lr;
 
 		if (!fp) {
-			fprintf(p->out, "      (fp is 0: end of the chain)\n");
+			kmt_bt_end(bt, "fp is 0: end of the chain");
 			return;
 		}
 		if (fp & 7) {
-			fprintf(p->out, "      (fp 0x%016llx is not 8-byte aligned: stopping)\n",
-				(unsigned long long)fp);
+			kmt_bt_end(bt, "fp 0x%016llx is not 8-byte aligned: stopping",
+				   (unsigned long long)fp);
 			return;
 		}
 		if (n == KMT_MAX_FRAMES) {
-			fprintf(p->out, "      (%u frames shown; stopping)\n", n);
+			kmt_bt_end(bt, "%u frames shown; stopping", n);
 			return;
 		}
 		if (fp < s->lo || fp >= s->hi || s->hi - fp < 16) {
@@ -328,48 +480,86 @@ static void kmt_bt_frames(const struct kmt_panic *p, uint64_t pc, uint64_t sp, u
 				if (seen[i] == base)
 					break;
 			if (base == s->base) {
-				fprintf(p->out, "      (frame record at 0x%016llx is not in the core: stopping)\n",
-					(unsigned long long)fp);
+				kmt_bt_end(bt, "frame record at 0x%016llx is not in the core: stopping",
+					   (unsigned long long)fp);
 				return;
 			}
 			if (i < nseen) {
-				fprintf(p->out, "      (frame loop: fp 0x%016llx goes back into a stack already walked; stopping)\n",
-					(unsigned long long)fp);
+				kmt_bt_end(bt, "frame loop: fp 0x%016llx goes back into a stack already walked; stopping",
+					   (unsigned long long)fp);
 				return;
 			}
 			if (nseen == KMT_MAX_STACKS || !kmt_stack_load(p->x->c, fp, s) ||
 			    s->hi - fp < 16) {
-				fprintf(p->out, "      (fp 0x%016llx leaves the stacks in the core: stopping)\n",
-					(unsigned long long)fp);
+				kmt_bt_end(bt, "fp 0x%016llx leaves the stacks in the core: stopping",
+					   (unsigned long long)fp);
 				return;
 			}
 			seen[nseen++] = s->base;
-			fprintf(p->out, "      -- next stack --\n");
-			kmt_stack_describe(p, s);
+			kmt_bt_add(bt, BT_NEXT, 0, 0, 0);
+			kmt_bt_stack(bt, s);
 			floor = s->lo;
 		}
 		if (fp < floor) {
-			fprintf(p->out, "      (frame loop: fp 0x%016llx is below the previous frame record; stopping)\n",
-				(unsigned long long)fp);
+			kmt_bt_end(bt, "frame loop: fp 0x%016llx is below the previous frame record; stopping",
+				   (unsigned long long)fp);
 			return;
 		}
 		nfp = kmt_stack_word(s, fp);
 		lr = kmt_stack_word(s, fp + 8);
 		if (!nfp && !lr) {
-			fprintf(p->out, "      (final frame record at 0x%016llx)\n",
-				(unsigned long long)fp);
+			kmt_bt_end(bt, "final frame record at 0x%016llx", (unsigned long long)fp);
 			return;
 		}
-		lr = kmt_strip_pac(p, lr);
-		kmt_panic_sym(p, lr, true, sym, sizeof(sym));
-		snprintf(at, sizeof(at), "[fp 0x%016llx]", (unsigned long long)fp);
-		fprintf(p->out, "      %-24s 0x%016llx%s\n", at, (unsigned long long)lr, sym);
+		kmt_bt_add(bt, BT_FRAME, BT_FP, fp, kmt_strip_pac(p, lr));
 		floor = fp + 16;
 		fp = nfp;
 	}
 }
 
-/* ---- registers ---- */
+/* ---- one CPU: the analysis ---- */
+
+static void kmt_cpu_analyze(const struct kmt_panic *p, size_t cpu, bool panic_cpu,
+			    const struct kmt_note *t, struct kmt_stack *s, struct kmt_cpu_view *v)
+{
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	v->cpu = cpu;
+	v->panic_cpu = panic_cpu;
+	v->t = t;
+	v->nregs = p->x86 ? KMT_X86_NREGS : KMT_ARM64_NREGS;
+	if (!t) {
+		v->status = CPU_NO_NOTE;
+		return;
+	}
+	if (kmt_panic_all_zero(t->desc, t->descsz)) {
+		v->status = CPU_EMPTY;
+		return;
+	}
+	if (t->descsz >= KMT_PR_PID_OFF + 4) {
+		v->has_pid = true;
+		v->pid = (int32_t)kmt_le32(t->desc + KMT_PR_PID_OFF);
+	}
+	if (!p->x86 && !p->arm64) {
+		v->status = CPU_NOT_DECODED;
+		return;
+	}
+	v->need = KMT_PR_REG_OFF + v->nregs * 8;
+	if (t->descsz < v->need) {
+		v->status = CPU_TRUNCATED;
+		return;
+	}
+	v->status = CPU_REGS;
+	for (i = 0; i < v->nregs; i++)
+		v->r[i] = kmt_le64(t->desc + KMT_PR_REG_OFF + i * 8);
+	if (p->x86)
+		kmt_bt_scan(p, v->r[X_RIP], v->r[X_RSP], s, &v->bt);
+	else
+		kmt_bt_frames(p, v->r[A_PC], v->r[A_SP], v->r[A_FP], v->r[A_LR], s, &v->bt);
+}
+
+/* ---- one CPU: text ---- */
 
 static void kmt_regs_x86(const struct kmt_panic *p, const uint64_t *r)
 {
@@ -418,45 +608,199 @@ static void kmt_regs_arm64(const struct kmt_panic *p, const uint64_t *r)
 			(unsigned long long)r[i], i % 3 == 0 ? "\n" : "");
 }
 
-/* One CPU: pid, registers, backtrace. @t may be NULL (no note for this CPU). */
-static void kmt_panic_cpu(const struct kmt_panic *p, size_t cpu, bool panic_cpu,
-			  const struct kmt_note *t, struct kmt_stack *s)
+static void kmt_bt_print(const struct kmt_panic *p, const struct kmt_bt *bt)
 {
-	size_t nregs = p->x86 ? KMT_X86_NREGS : KMT_ARM64_NREGS, need, i;
-	const char *tag = panic_cpu ? " (panic cpu)" : "";
-	uint64_t r[KMT_MAX_REGS];
+	static const char *const label[] = { [BT_PC] = "pc", [BT_LR] = "lr (register)" };
+	char sym[600], at[48];
+	size_t i;
 
-	if (!t) {
-		fprintf(p->out, "  cpu %zu%s: no NT_PRSTATUS note for it\n", cpu, tag);
+	fprintf(p->out, "    backtrace: %s%s\n", !strcmp(bt->method, "stack-scan") ?
+		"stack scan (unreliable: not every word is a return address)" : bt->method,
+		bt->note);
+	for (i = 0; i < bt->n; i++) {
+		const struct kmt_bt_item *it = &bt->it[i];
+
+		if (it->type == BT_STACK) {
+			fprintf(p->out, "      stack 0x%016llx-0x%016llx (%llu bytes in the core)\n",
+				(unsigned long long)it->a, (unsigned long long)it->b,
+				(unsigned long long)(it->b - it->a));
+			continue;
+		}
+		if (it->type == BT_NEXT) {
+			fprintf(p->out, "      -- next stack --\n");
+			continue;
+		}
+		if (it->kind == BT_FP)
+			snprintf(at, sizeof(at), "[fp 0x%016llx]", (unsigned long long)it->a);
+		else if (it->kind == BT_WORD)
+			snprintf(at, sizeof(at), "[sp+0x%llx]", (unsigned long long)it->a);
+		else
+			snprintf(at, sizeof(at), "%s", label[it->kind]);
+		kmt_panic_sym(p, it->b, it->kind != BT_PC, sym, sizeof(sym));
+		fprintf(p->out, "      %-24s 0x%016llx%s\n", at, (unsigned long long)it->b, sym);
+	}
+	fprintf(p->out, "      (%s)\n", bt->end);
+}
+
+/* One CPU: pid, registers, backtrace. */
+static void kmt_cpu_print(const struct kmt_panic *p, const struct kmt_cpu_view *v)
+{
+	const char *tag = v->panic_cpu ? " (panic cpu)" : "";
+
+	if (v->status == CPU_NO_NOTE) {
+		fprintf(p->out, "  cpu %zu%s: no NT_PRSTATUS note for it\n", v->cpu, tag);
 		return;
 	}
-	if (kmt_panic_all_zero(t->desc, t->descsz)) {
-		fprintf(p->out, "  cpu %zu%s: NT_PRSTATUS empty (registers not saved)\n", cpu, tag);
+	if (v->status == CPU_EMPTY) {
+		fprintf(p->out, "  cpu %zu%s: NT_PRSTATUS empty (registers not saved)\n", v->cpu,
+			tag);
 		return;
 	}
-	fprintf(p->out, "  cpu %zu%s:", cpu, tag);
-	if (t->descsz >= KMT_PR_PID_OFF + 4)
-		fprintf(p->out, " pid %d", (int32_t)kmt_le32(t->desc + KMT_PR_PID_OFF));
+	fprintf(p->out, "  cpu %zu%s:", v->cpu, tag);
+	if (v->has_pid)
+		fprintf(p->out, " pid %d", v->pid);
 	fputc('\n', p->out);
-	if (!p->x86 && !p->arm64) {
+	if (v->status == CPU_NOT_DECODED) {
 		fprintf(p->out, "    registers: not decoded for this machine (x86_64 and aarch64 are)\n");
 		return;
 	}
-	need = KMT_PR_REG_OFF + nregs * 8;
-	if (t->descsz < need) {
+	if (v->status == CPU_TRUNCATED) {
 		fprintf(p->out, "    registers: NT_PRSTATUS is truncated: %zu bytes, the %s registers end at %zu\n",
-			t->descsz, p->x86 ? "x86_64" : "aarch64", need);
+			v->t->descsz, p->x86 ? "x86_64" : "aarch64", v->need);
 		return;
 	}
-	for (i = 0; i < nregs; i++)
-		r[i] = kmt_le64(t->desc + KMT_PR_REG_OFF + i * 8);
-	if (p->x86) {
-		kmt_regs_x86(p, r);
-		kmt_bt_scan(p, r[X_RIP], r[X_RSP], s);
-	} else {
-		kmt_regs_arm64(p, r);
-		kmt_bt_frames(p, r[A_PC], r[A_SP], r[A_FP], r[A_LR], s);
+	if (p->x86)
+		kmt_regs_x86(p, v->r);
+	else
+		kmt_regs_arm64(p, v->r);
+	kmt_bt_print(p, &v->bt);
+}
+
+/* ---- one CPU: JSON ---- */
+
+static void kmt_json_symref(struct kmt_json *j, const struct kmt_panic *p, uint64_t va,
+			    bool ret)
+{
+	struct kmt_symref r;
+	char buf[600];
+
+	if (!kmt_panic_resolve(p, va, ret, &r)) {
+		kmt_json_null(j, "symbol");
+		return;
 	}
+	kmt_symref_str(&r, buf, sizeof(buf));
+	kmt_json_str(j, "symbol", buf);
+	kmt_json_str(j, "function", r.s->name);
+	kmt_json_u64(j, "offset", r.off);
+	if (r.size)
+		kmt_json_u64(j, "size", r.size);
+	else
+		kmt_json_null(j, "size");
+	if (r.module)
+		kmt_json_str(j, "module", r.module);
+	else
+		kmt_json_null(j, "module");
+}
+
+static void kmt_bt_json(struct kmt_json *j, const struct kmt_panic *p, const struct kmt_bt *bt)
+{
+	static const char *const kind[] = { [BT_PC] = "pc", [BT_LR] = "lr", [BT_FP] = "frame",
+					    [BT_WORD] = "word" };
+	size_t i;
+
+	kmt_json_object(j, "backtrace");
+	kmt_json_str(j, "method", bt->method);
+	kmt_json_bool(j, "symbols", !*bt->note);
+	kmt_json_array(j, "stacks");
+	for (i = 0; i < bt->n; i++) {
+		if (bt->it[i].type != BT_STACK)
+			continue;
+		kmt_json_object(j, NULL);
+		kmt_json_hex(j, "lo", bt->it[i].a);
+		kmt_json_hex(j, "hi", bt->it[i].b);
+		kmt_json_u64(j, "bytes", bt->it[i].b - bt->it[i].a);
+		kmt_json_end(j, '}');
+	}
+	kmt_json_end(j, ']');
+	kmt_json_array(j, "frames");
+	for (i = 0; i < bt->n; i++) {
+		const struct kmt_bt_item *it = &bt->it[i];
+
+		if (it->type != BT_FRAME)
+			continue;
+		kmt_json_object(j, NULL);
+		kmt_json_str(j, "kind", kind[it->kind]);
+		kmt_json_hex(j, "addr", it->b);
+		kmt_json_symref(j, p, it->b, it->kind != BT_PC);
+		if (it->kind == BT_FP)
+			kmt_json_hex(j, "fp", it->a);
+		if (it->kind == BT_WORD)
+			kmt_json_u64(j, "sp_offset", it->a);
+		if (bt->nstacks)
+			kmt_json_u64(j, "stack", it->stack);
+		else
+			kmt_json_null(j, "stack");
+		kmt_json_end(j, '}');
+	}
+	kmt_json_end(j, ']');
+	kmt_json_str(j, "end", bt->end);
+	kmt_json_end(j, '}');
+}
+
+static void kmt_cpu_json(struct kmt_json *j, const struct kmt_panic *p,
+			 const struct kmt_cpu_view *v)
+{
+	static const char *const status[] = {
+		[CPU_NO_NOTE] = "no-note", [CPU_EMPTY] = "empty",
+		[CPU_NOT_DECODED] = "not-decoded", [CPU_TRUNCATED] = "truncated",
+		[CPU_REGS] = "registers",
+	};
+	const char *const *names = p->x86 ? kmt_x86_reg_names : kmt_arm64_reg_names;
+	size_t i;
+
+	kmt_json_object(j, NULL);
+	kmt_json_u64(j, "cpu", v->cpu);
+	kmt_json_bool(j, "panic_cpu", v->panic_cpu);
+	kmt_json_str(j, "status", status[v->status]);
+	if (v->has_pid)
+		kmt_json_i64(j, "pid", v->pid);
+	else
+		kmt_json_null(j, "pid");
+	if (v->status != CPU_REGS) {
+		kmt_json_null(j, "registers");
+		kmt_json_null(j, "backtrace");
+		kmt_json_end(j, '}');
+		return;
+	}
+	kmt_json_object(j, "registers");
+	for (i = 0; i < v->nregs; i++)
+		kmt_json_hex(j, names[i], v->r[i]);
+	kmt_json_end(j, '}');
+	kmt_bt_json(j, p, &v->bt);
+	kmt_json_end(j, '}');
+}
+
+/* ---- the section ---- */
+
+static void kmt_panic_init(struct kmt_panic *p, const struct kmt_info_ctx *x)
+{
+	const struct kmt_core *c = x->c;
+	uint64_t v;
+
+	memset(p, 0, sizeof(*p));
+	p->x = x;
+	p->out = x->out;
+	p->x86 = c->machine == EM_X86_64 && !c->big_endian && gelf_getclass(c->elf) == ELFCLASS64;
+	p->arm64 = c->machine == EM_AARCH64 && !c->big_endian &&
+		   gelf_getclass(c->elf) == ELFCLASS64;
+	p->va_bits = 48;
+	if (c->has_vmci) {
+		if (!kmt_vmci_num(&c->vmci, "NUMBER(TCR_EL1_T1SZ)", 16, &v) && v >= 12 && v <= 28)
+			p->va_bits = 64 - v;
+		else if (!kmt_vmci_num(&c->vmci, "NUMBER(VA_BITS)", 10, &v) && v >= 36 && v <= 52)
+			p->va_bits = v;
+	}
+	kmt_panic_text_bounds(p);
 }
 
 static void kmt_panic_header(const struct kmt_panic *p)
@@ -502,16 +846,35 @@ static void kmt_panic_header(const struct kmt_panic *p)
 			x->map_path ? x->map_path : "the System.map");
 	else
 		fprintf(p->out, "  symbols: none (raw addresses; give --system-map)\n");
+	for (n = 0; n < x->nmods; n++)
+		fprintf(p->out, "  module: %s (%s), %zu symbols\n", x->mods[n].name,
+			x->mods[n].path, x->mods[n].syms.n);
+}
+
+/* The CPU notes: NT_PRSTATUS in order, the N-th being CPU N. */
+static const struct kmt_note **kmt_prstatus_notes(const struct kmt_core *c, size_t *n)
+{
+	const struct kmt_note **pr;
+	size_t i;
+
+	for (i = 0, *n = 0; i < c->nnotes; i++)
+		*n += !strcmp(c->notes[i].name, "CORE") && c->notes[i].type == NT_PRSTATUS;
+	pr = kmt_calloc(*n ? *n : 1, sizeof(*pr));
+	for (i = 0, *n = 0; i < c->nnotes; i++)
+		if (!strcmp(c->notes[i].name, "CORE") && c->notes[i].type == NT_PRSTATUS)
+			pr[(*n)++] = &c->notes[i];
+	return pr;
 }
 
 void kmt_info_panic(const struct kmt_info_ctx *x)
 {
 	const struct kmt_core *c = x->c;
-	struct kmt_panic p = { .x = x, .out = x->out };
+	struct kmt_cpu_view *v;
 	const struct kmt_note **pr;
 	struct kmt_stack *s;
-	size_t i, n = 0;
-	uint64_t v;
+	struct kmt_panic p;
+	uint32_t pcpu = c->table.panic_cpu;
+	size_t i, n;
 
 	if (!c->has_table)
 		return;
@@ -519,34 +882,90 @@ void kmt_info_panic(const struct kmt_info_ctx *x)
 		fprintf(x->out, "panic: none (no PANIC flag in the table: not a crash image)\n");
 		return;
 	}
-	p.x86 = c->machine == EM_X86_64 && !c->big_endian && gelf_getclass(c->elf) == ELFCLASS64;
-	p.arm64 = c->machine == EM_AARCH64 && !c->big_endian &&
-		  gelf_getclass(c->elf) == ELFCLASS64;
-	p.va_bits = 48;
-	if (c->has_vmci) {
-		if (!kmt_vmci_num(&c->vmci, "NUMBER(TCR_EL1_T1SZ)", 16, &v) && v >= 12 && v <= 28)
-			p.va_bits = 64 - v;
-		else if (!kmt_vmci_num(&c->vmci, "NUMBER(VA_BITS)", 10, &v) && v >= 36 && v <= 52)
-			p.va_bits = v;
-	}
-	kmt_panic_text_bounds(&p);
+	kmt_panic_init(&p, x);
 	kmt_panic_header(&p);
-
-	for (i = 0; i < c->nnotes; i++)
-		n += !strcmp(c->notes[i].name, "CORE") && c->notes[i].type == NT_PRSTATUS;
-	pr = kmt_calloc(n ? n : 1, sizeof(*pr));
-	for (i = 0, n = 0; i < c->nnotes; i++)
-		if (!strcmp(c->notes[i].name, "CORE") && c->notes[i].type == NT_PRSTATUS)
-			pr[n++] = &c->notes[i];
+	pr = kmt_prstatus_notes(c, &n);
 	s = kmt_malloc(sizeof(*s));
-	kmt_panic_cpu(&p, c->table.panic_cpu, true,
-		      c->table.panic_cpu < n ? pr[c->table.panic_cpu] : NULL, s);
+	v = kmt_malloc(sizeof(*v));
+	kmt_cpu_analyze(&p, pcpu, true, pcpu < n ? pr[pcpu] : NULL, s, v);
+	kmt_cpu_print(&p, v);
 	for (i = 0; i < n; i++) {
-		if (i == c->table.panic_cpu)
+		if (i == pcpu)
 			continue;
-		if (x->all_cpus || !kmt_panic_all_zero(pr[i]->desc, pr[i]->descsz))
-			kmt_panic_cpu(&p, i, false, pr[i], s);
+		if (x->all_cpus || !kmt_panic_all_zero(pr[i]->desc, pr[i]->descsz)) {
+			kmt_cpu_analyze(&p, i, false, pr[i], s, v);
+			kmt_cpu_print(&p, v);
+		}
 	}
+	free(v);
+	free(s);
+	free(pr);
+}
+
+void kmt_info_panic_json(const struct kmt_info_ctx *x, struct kmt_json *j)
+{
+	const struct kmt_core *c = x->c;
+	bool panic = c->has_table && (c->table.flags & KMD_TABLE_F_PANIC);
+	uint32_t pcpu = panic ? c->table.panic_cpu : UINT32_MAX;
+	struct kmt_cpu_view *v;
+	const struct kmt_note **pr;
+	struct kmt_stack *s;
+	struct kmt_panic p;
+	const char *msg;
+	size_t i, n, len;
+	uint64_t t;
+
+	kmt_panic_init(&p, x);
+	if (!panic) {
+		kmt_json_null(j, "panic");
+	} else {
+		kmt_json_object(j, "panic");
+		msg = c->has_vmci ? kmt_vmci_get(&c->vmci, "PANIC_MESSAGE", &len) : NULL;
+		if (msg)
+			kmt_json_strn(j, "message", msg, len);
+		else
+			kmt_json_null(j, "message");
+		if (c->has_vmci && !kmt_vmci_num(&c->vmci, "CRASHTIME", 10, &t))
+			kmt_json_u64(j, "crash_time", t);
+		else
+			kmt_json_null(j, "crash_time");
+		kmt_json_u64(j, "panic_cpu", pcpu);
+		if (c->has_vmci && !kmt_vmci_num(&c->vmci, "KMINIDUMP_CAPTURE_NS", 10, &t))
+			kmt_json_u64(j, "capture_ns", t);
+		else
+			kmt_json_null(j, "capture_ns");
+		kmt_json_end(j, '}');
+	}
+	kmt_json_object(j, "symbols");
+	if (x->map_path)
+		kmt_json_str(j, "system_map", x->map_path);
+	else
+		kmt_json_null(j, "system_map");
+	kmt_json_hex(j, "kaslr", x->kaslr);
+	kmt_json_bool(j, "named", p.syms);
+	if (p.text_hi > p.text_lo) {
+		kmt_json_hex(j, "text_lo", p.text_lo);
+		kmt_json_hex(j, "text_hi", p.text_hi);
+	} else {
+		kmt_json_null(j, "text_lo");
+		kmt_json_null(j, "text_hi");
+	}
+	kmt_json_end(j, '}');
+
+	pr = kmt_prstatus_notes(c, &n);
+	s = kmt_malloc(sizeof(*s));
+	v = kmt_malloc(sizeof(*v));
+	kmt_json_array(j, "cpus");
+	for (i = 0; i < n; i++) {
+		kmt_cpu_analyze(&p, i, i == pcpu, pr[i], s, v);
+		kmt_cpu_json(j, &p, v);
+	}
+	if (panic && pcpu >= n) {	/* the table names a CPU without a note */
+		kmt_cpu_analyze(&p, pcpu, true, NULL, s, v);
+		kmt_cpu_json(j, &p, v);
+	}
+	kmt_json_end(j, ']');
+	free(v);
 	free(s);
 	free(pr);
 }

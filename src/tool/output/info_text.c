@@ -10,7 +10,7 @@
 #include "lib/bytes.h"
 #include "output/info.h"
 
-static const char *kmt_machine_name(uint16_t m)
+const char *kmt_machine_name(uint16_t m)
 {
 	switch (m) {
 	case EM_X86_64:

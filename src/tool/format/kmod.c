@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Module symbols from a .ko at given section addresses (format/kmod.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gelf.h>
+#include "format/kmod.h"
+#include "lib/exitcode.h"
+#include "lib/file.h"
+#include "lib/msg.h"
+#include "lib/util.h"
+
+#define KMT_KMOD_MAX_SECTIONS	64
+#define KMT_KMOD_MAX_SYMS	(1u << 20)
+
+/* "SECTION=ADDR,SECTION=ADDR" into m->sec (sizes and text flags come from the file). */
+static int kmt_kmod_sections(struct kmt_kmod *m, const char *list, const char *spec)
+{
+	char *copy = kmt_strdup(list), *save = NULL, *tok;
+	int ret = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		uint64_t addr;
+
+		if (!eq || eq == tok || kmt_parse_u64(eq + 1, &addr)) {
+			kmt_err("--module %s: expected SECTION=ADDR, got '%s'", spec, tok);
+			ret = KMT_EXIT_USAGE;
+		} else if (m->nsec == KMT_KMOD_MAX_SECTIONS) {
+			kmt_err("--module %s: more than %d sections", spec, KMT_KMOD_MAX_SECTIONS);
+			ret = KMT_EXIT_USAGE;
+		} else {
+			*eq = 0;
+			m->sec = kmt_realloc(m->sec, (m->nsec + 1) * sizeof(*m->sec));
+			m->sec[m->nsec++] = (struct kmt_kmod_section){ .name = kmt_strdup(tok),
+								       .addr = addr };
+		}
+	}
+	free(copy);
+	if (!ret && !m->nsec) {
+		kmt_err("--module %s: give at least one SECTION=ADDR", spec);
+		ret = KMT_EXIT_USAGE;
+	}
+	return ret;
+}
+
+/* The given section called @name, or NULL. */
+static struct kmt_kmod_section *kmt_kmod_sec(struct kmt_kmod *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nsec; i++)
+		if (!strcmp(m->sec[i].name, name))
+			return &m->sec[i];
+	return NULL;
+}
+
+static void kmt_kmod_add(struct kmt_kmod *m, const char *name, uint64_t addr, uint64_t size,
+			 char type)
+{
+	struct kmt_symtab *t = &m->syms;
+	size_t len = strlen(name) + 1;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->s = kmt_realloc(t->s, t->cap * sizeof(*t->s));
+	}
+	t->s[t->n++] = (struct kmt_sym){ .addr = addr, .type = type,
+					 .name = memcpy(kmt_malloc(len), name, len),
+					 .module = true, .size = size };
+}
+
+/* Section sizes and flags, then the symbols of the sections given. */
+static int kmt_kmod_read(struct kmt_kmod *m, Elf *elf, size_t nsh)
+{
+	struct kmt_kmod_section **map = kmt_calloc(nsh, sizeof(*map));
+	size_t shstrndx, i, found = 0;
+	Elf_Scn *scn = NULL;
+	int ret = 0;
+
+	if (elf_getshdrstrndx(elf, &shstrndx)) {
+		kmt_err("%s: no section name table. %s", m->path, elf_errmsg(-1));
+		free(map);
+		return KMT_EXIT_FORMAT;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || elf_ndxscn(scn) >= nsh)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		map[elf_ndxscn(scn)] = name ? kmt_kmod_sec(m, name) : NULL;
+		if (map[elf_ndxscn(scn)]) {
+			map[elf_ndxscn(scn)]->size = sh.sh_size;
+			map[elf_ndxscn(scn)]->text = sh.sh_flags & SHF_EXECINSTR;
+			found++;
+		}
+	}
+	for (i = 0; i < m->nsec; i++)
+		if (!m->sec[i].size)
+			kmt_warn("%s has no section %s (or it is empty): ignored", m->path,
+				 m->sec[i].name);
+	scn = NULL;
+	while (found && (scn = elf_nextscn(elf, scn)) && !ret) {
+		Elf_Data *d;
+		GElf_Shdr sh;
+		size_t n, j;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		n = d ? d->d_size / sh.sh_entsize : 0;
+		if (n > KMT_KMOD_MAX_SYMS) {
+			kmt_err("%s: %zu symbols, more than %u", m->path, n, KMT_KMOD_MAX_SYMS);
+			ret = KMT_EXIT_FORMAT;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			const struct kmt_kmod_section *s;
+			const char *name;
+			GElf_Sym sym;
+			int type;
+
+			if (!gelf_getsym(d, j, &sym) || sym.st_shndx >= nsh || !map[sym.st_shndx])
+				continue;
+			type = GELF_ST_TYPE(sym.st_info);
+			if (type != STT_FUNC && type != STT_OBJECT)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			s = map[sym.st_shndx];
+			if (!name || !*name || sym.st_value >= s->size)
+				continue;
+			kmt_kmod_add(m, name, s->addr + sym.st_value, sym.st_size,
+				     type == STT_FUNC ? 't' : 'd');
+		}
+	}
+	free(map);
+	return ret;
+}
+
+int kmt_kmod_load(struct kmt_kmod *m, const char *spec)
+{
+	const char *eq = strchr(spec, '='), *colon = NULL, *p, *base;
+	struct kmt_file f;
+	GElf_Ehdr eh;
+	size_t nsh, n;
+	Elf *elf;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	for (p = spec; eq && p < eq; p++)	/* the last ':' before the first '=' */
+		if (*p == ':')
+			colon = p;
+	if (!colon || colon == spec) {
+		kmt_err("--module %s: expected FILE.ko:SECTION=ADDR[,SECTION=ADDR...]", spec);
+		return KMT_EXIT_USAGE;
+	}
+	m->path = kmt_malloc(colon - spec + 1);
+	memcpy(m->path, spec, colon - spec);
+	m->path[colon - spec] = 0;
+	base = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
+	n = strlen(base);
+	if (n > 3 && !strcmp(base + n - 3, ".ko"))
+		n -= 3;
+	snprintf(m->name, sizeof(m->name), "%.*s", (int)n, base);
+	ret = kmt_kmod_sections(m, colon + 1, spec);
+	if (ret)
+		return ret;
+	ret = kmt_file_map(&f, m->path);
+	if (ret) {
+		kmt_file_unmap(&f);
+		return ret;
+	}
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)f.data, f.size);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || eh.e_type != ET_REL ||
+	    elf_getshdrnum(elf, &nsh)) {
+		kmt_err("%s is not a kernel module (an ELF relocatable file)", m->path);
+		ret = KMT_EXIT_FORMAT;
+	} else {
+		ret = kmt_kmod_read(m, elf, nsh);
+	}
+	if (elf)
+		elf_end(elf);
+	kmt_file_unmap(&f);
+	if (!ret)
+		kmt_symtab_sort_addr(&m->syms);
+	return ret;
+}
+
+void kmt_kmod_free(struct kmt_kmod *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nsec; i++)
+		free(m->sec[i].name);
+	for (i = 0; i < m->syms.n; i++)
+		free(m->syms.s[i].name);
+	free(m->sec);
+	free(m->syms.s);
+	free(m->path);
+	memset(m, 0, sizeof(*m));
+}
+
+static const struct kmt_kmod_section *kmt_kmod_in(const struct kmt_kmod *m, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < m->nsec; i++)
+		if (m->sec[i].size && addr >= m->sec[i].addr &&
+		    addr - m->sec[i].addr < m->sec[i].size)
+			return &m->sec[i];
+	return NULL;
+}
+
+const struct kmt_sym *kmt_kmod_lookup(const struct kmt_kmod *m, uint64_t addr)
+{
+	const struct kmt_kmod_section *s = kmt_kmod_in(m, addr);
+	const struct kmt_sym *sym;
+
+	if (!s)
+		return NULL;
+	sym = kmt_symtab_lookup(&m->syms, addr);
+	/* a symbol of another section below this one is not the one */
+	return sym && sym->addr >= s->addr ? sym : NULL;
+}
+
+bool kmt_kmod_is_text(const struct kmt_kmod *m, uint64_t addr)
+{
+	const struct kmt_kmod_section *s = kmt_kmod_in(m, addr);
+
+	return s && s->text;
+}
