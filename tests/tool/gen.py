@@ -51,17 +51,34 @@ VALUE (registers, words): a number; sym:NAME[+OFF] (System.map address + kaslr +
 va:REGION[+OFF] (the region's virtual address + OFF); pac:VALUE (arm64: bits 63..48
 replaced by a pointer authentication code, as in a signed return address).
 """
+import importlib.util
 import os
 import struct
 import sys
 
+
+def _kelf_module():
+    # kmdqemu/kelf.py alone, not the harness package around it
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'qemu', 'kmdqemu',
+                        'kelf.py')
+    spec = importlib.util.spec_from_file_location('kmd_gen_kelf', path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+K = _kelf_module()
+
 PAGE = 4096
 PT_NULL, PT_LOAD, PT_NOTE = 0, 1, 4
 NT_PRSTATUS, NT_PRPSINFO = 1, 3
-ROW_FREE, ROW_VALID, ROW_BUSY = 0, 0x56414C49, 0x59535542
-F_HEADER, F_MOVABLE, F_PANIC, F_BYPA = 1, 2, 4, 8
-TABLE_LIVE, TABLE_PANIC = 1, 2
-VMCI_ROOM = 6144
+# The uapi format's constants and structs: kmdqemu/kelf.py spells them once for Python
+# (tests/tool/layout.py holds that spelling to include/uapi/kminidump.h).
+ROW_FREE, ROW_VALID, ROW_BUSY = K.KMD_ROW_FREE, K.KMD_ROW_VALID, K.KMD_ROW_BUSY
+F_HEADER, F_MOVABLE, F_PANIC, F_BYPA = (K.KMD_ROW_F_HEADER, K.KMD_ROW_F_MOVABLE,
+                                        K.KMD_ROW_F_PANIC, K.KMD_ROW_F_BYPA)
+TABLE_LIVE, TABLE_PANIC = K.KMD_TABLE_F_LIVE, K.KMD_TABLE_F_PANIC
+VMCI_ROOM = K.KMD_VMCOREINFO_ROOM
 M64 = (1 << 64) - 1
 
 ARCH = {
@@ -168,7 +185,7 @@ class Kelf:
         a = ARCH[self.spec.arch]
         cap = self.capacity
         self.notes_off = align(64 + cap * 56, 8)
-        self.table_sz = 80 + cap * 80
+        self.table_sz = K.TABLE.size + cap * K.ROW.size
         prs = sum(12 + 8 + align(self.prstatus_size(cpu), 4) for cpu in range(self.cpus))
         self.notes_end = (self.notes_off + 12 + 12 + align(self.table_sz, 4) +
                           12 + 8 + 136 + prs + 12 + 12 + VMCI_ROOM)
@@ -213,19 +230,19 @@ class Kelf:
         while len(phdrs) < cap:
             phdrs.append(bytes(56))
         count = 1 + sum(1 for r in self.rows if r.state != ROW_FREE)
-        table = (b'KMDTABLE' + struct.pack('<IIIIII', 1, 80, 80, cap, count, self.gen) +
-                 struct.pack('<QQIIII', pa, self.spec.linear(pa), self.size, flags,
-                             self.panic_cpu, self.cpus) + bytes(16))
+        table = K.TABLE.pack(K.KMD_TABLE_MAGIC, K.KMD_TABLE_VERSION, K.TABLE.size, K.ROW.size,
+                             cap, count, self.gen, pa, self.spec.linear(pa), self.size, flags,
+                             self.panic_cpu, self.cpus, bytes(16))
         rows = [self.row(ROW_VALID, 1, 'ELF', 'kminidump', F_HEADER, 0,
                          self.spec.linear(pa), pa, self.size, self.size)]
         for n, r in enumerate(self.rows):
             if r.state == ROW_FREE:
-                rows.append(bytes(80))
+                rows.append(bytes(K.ROW.size))
             else:
                 rows.append(self.row(r.state, r.id or 1024 + n, r.name, 'kminidump_test',
                                      r.flags, 0, r.va, r.pa, r.size, r.room))
         while len(rows) < cap:
-            rows.append(bytes(80))
+            rows.append(bytes(K.ROW.size))
         notes = note('KMINIDUMP', 1, table + b''.join(rows))
         psinfo = bytearray(136)
         psinfo[1] = ord('R')
@@ -261,9 +278,8 @@ class Kelf:
 
     @staticmethod
     def row(state, rid, name, owner, flags, piece, va, pa, size, room):
-        return (struct.pack('<II', state, rid) + name.encode()[:15].ljust(16, b'\0') +
-                owner.encode()[:15].ljust(16, b'\0') +
-                struct.pack('<IIQQQQ', flags, piece, va, pa, size, room))
+        return K.ROW.pack(state, rid, name.encode()[:K.KMD_NAME_LEN - 1],
+                          owner.encode()[:K.KMD_OWNER_LEN - 1], flags, piece, va, pa, size, room)
 
 
 class Printk:

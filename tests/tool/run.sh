@@ -121,6 +121,9 @@ gen_all() {
 }
 must generate gen_all
 
+# ---- one spec per format: include/uapi against the Python spelling of kmdqemu ----
+check uapi-layout python3 "$HERE/layout.py" -v
+
 # ---- x86_64: extract, info, dmesg, assemble ----
 golden extract-x86 extract --ram x86.ram@0x1000000 -o x86.core
 check extract-x86-bytes cmp x86.core x86.expected

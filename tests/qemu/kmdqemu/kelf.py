@@ -30,6 +30,11 @@ KMD_ROW_F_HEADER = 0x1
 KMD_ROW_F_MOVABLE = 0x2
 KMD_ROW_F_PANIC = 0x4
 KMD_ROW_F_BYPA = 0x8
+KMD_NAME_LEN = 16
+KMD_OWNER_LEN = 16
+KMD_VMCOREINFO_ROOM = 6144
+KMD_DEFAULT_CAPACITY = 201
+KMD_MAX_CAPACITY = 4096
 STATE_NAMES = {KMD_ROW_FREE: "FREE", KMD_ROW_VALID: "VALID", KMD_ROW_BUSY: "BUSY"}
 
 EHDR = struct.Struct("<16sHHIQQQIHHHHHH")       # 64 bytes
@@ -59,6 +64,15 @@ class Row(namedtuple("Row", "index state id name owner flags piece va pa size ro
     @property
     def is_valid(self):
         return self.state == KMD_ROW_VALID
+
+
+# The Python spelling of every struct of include/uapi/kminidump.h: tests/tool/layout.py
+# compares each field's offset and size, and every KMD_* constant above, with what the C
+# compiler says (a uapi change that is not made here too fails the tool tests).
+UAPI_STRUCTS = {
+    "kmd_table": (TABLE, Table._fields),
+    "kmd_row": (ROW, Row._fields[1:]),       # Row._fields[0] is the index, not stored
+}
 
 
 class KelfError(Exception):
