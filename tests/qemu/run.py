@@ -56,6 +56,8 @@ def main():
     ap.add_argument("--bzimage", action="store_true",
                     help="amd64: boot the bzImage (KASLR on) instead of the PVH vmlinux")
     ap.add_argument("--smp", type=int, default=1, help="vCPUs (default 1)")
+    ap.add_argument("--maxcpus", type=int, help="possible CPUs (QEMU -smp N,maxcpus=M): "
+                    "nr_cpu_ids becomes M with --smp CPUs online")
     ap.add_argument("--mem", default="1G", help="guest RAM (default 1G)")
     ap.add_argument("--append", default="", help="extra kernel command line")
     ap.add_argument("--no-oops-panic", action="store_true", help="leave out oops=panic")
@@ -143,7 +145,7 @@ def main():
     def one(name, bz, cases):
         tag = name + ("-bz" if bz else "")
         try:
-            vm = VM(name, cases=cases, smp=a.smp, mem=a.mem, append=a.append,
+            vm = VM(name, cases=cases, smp=a.smp, maxcpus=a.maxcpus, mem=a.mem, append=a.append,
                     cases_dirs=a.cases_dir, checks=extra_checks,
                     bzimage=bz, timeout=a.timeout, keep=a.keep, verbose=a.verbose,
                     modules=[m for m in a.modules.split(",") if m],
@@ -157,7 +159,8 @@ def main():
                             f"{','.join(cases)})", str(e))
             return EXIT["error"]
         say(f"# {tag}: {'bzImage' if bz else 'PVH' if vm.arch == 'amd64' else 'Image'}"
-            f" boot, smp {a.smp}, mem {a.mem}, cases {','.join(cases)}")
+            f" boot, smp {a.smp}{f' (maxcpus {a.maxcpus})' if a.maxcpus else ''}, mem {a.mem}, "
+            f"cases {','.join(cases)}")
         try:
             out = vm.run()
         except Exception:       # a harness bug: still one failure, with the traceback

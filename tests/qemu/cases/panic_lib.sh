@@ -4,8 +4,9 @@
 #
 #   panic_load          insmod kminidump.ko, kminidump_kernel.ko and kmd_crash.ko;
 #                       kmd_check_regions
-#   panic_expect TRIG   announce the crash; after it the host runs
-#                       "panic_core TRIG sec:NAME=ADDR..." (tests/qemu/hostchecks/panic.py),
+#   panic_expect TRIG [MODE...]
+#                       announce the crash; after it the host runs
+#                       "panic_core TRIG [MODE...] sec:NAME=ADDR..." (tests/qemu/hostchecks/panic.py),
 #                       the kmd_crash.ko text sections letting it name module addresses
 #   panic_cpu N         N if the guest has CPU N, else 0
 #   panic_trigger TRIG CPU [SECS]
@@ -38,9 +39,9 @@ panic_sections() {
 	done
 }
 
-panic_expect() {
+panic_expect() {	# panic_expect TRIGGER [MODE...]
 	# shellcheck disable=SC2046 # one word per section
-	expect_panic panic_core "$1" $(panic_sections)
+	expect_panic panic_core "$@" $(panic_sections)
 }
 
 panic_cpu() {

@@ -8,6 +8,11 @@
  *                                on failure print "kmd-wr: FILE: <message> (<ENAME>)"
  *                                to stderr and exit 1 (2 for usage errors)
  *   kmd-wr --strerror ENAME      print the C library message of ENAME
+ *   kmd-wr --insmod FILE [PARAM...]
+ *                                load the module FILE with one finit_module(2) (busybox
+ *                                insmod tries init_module(2) again after a failure, so
+ *                                a refused module's init runs, and logs, twice); errors
+ *                                reported as for a write
  *   kmd-wr --errno ENAME         print the number of ENAME
  *
  * Freestanding (no libc; the cross toolchain has no static libc): built with
@@ -17,12 +22,14 @@
 typedef unsigned long size_t;
 typedef long ssize_t;
 
+#define O_RDONLY	0
 #define O_WRONLY	1
 #define AT_FDCWD	-100
 
 #if defined(__x86_64__)
 #define NR_write	1
 #define NR_openat	257
+#define NR_finit_module	313
 #define NR_exit		60
 static long sys3(long n, long a, long b, long c)
 {
@@ -50,6 +57,7 @@ asm(".text\n.global _start\n_start:\n"
 #elif defined(__aarch64__)
 #define NR_write	64
 #define NR_openat	56
+#define NR_finit_module	273
 #define NR_exit		93
 static long sys4(long n, long a, long b, long c, long d)
 {
@@ -174,7 +182,7 @@ static __attribute__((noreturn)) void kmd_exit(int code)
 
 static __attribute__((noreturn)) void kmd_usage(void)
 {
-	kmd_puts(2, "usage: kmd-wr [-n] FILE [DATA...] | --strerror ENAME | --errno ENAME\n");
+	kmd_puts(2, "usage: kmd-wr [-n] FILE [DATA...] | --strerror ENAME | --errno ENAME | --insmod FILE [PARAM...]\n");
 	kmd_exit(2);
 }
 
@@ -213,6 +221,48 @@ static void kmd_report(const char *file, long err)
 
 static char kmd_buf[65536];
 
+/* the words joined by spaces into kmd_buf, NUL terminated (newline: and a '\n') */
+static size_t kmd_join(int n, char **words, int newline)
+{
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t k = kmd_strlen(words[i]);
+
+		if (len + k + 3 > sizeof(kmd_buf)) {
+			kmd_puts(2, "kmd-wr: data too long\n");
+			kmd_exit(2);
+		}
+		if (len)
+			kmd_buf[len++] = ' ';
+		while (*words[i])
+			kmd_buf[len++] = *words[i]++;
+	}
+	if (newline)
+		kmd_buf[len++] = '\n';
+	kmd_buf[len] = 0;
+	return len;
+}
+
+static __attribute__((noreturn)) void kmd_insmod(int n, char **argv)
+{
+	long fd, ret;
+
+	fd = sys4(NR_openat, AT_FDCWD, (long)argv[0], O_RDONLY, 0);
+	if (fd < 0) {
+		kmd_report(argv[0], -fd);
+		kmd_exit(1);
+	}
+	kmd_join(n - 1, argv + 1, 0);
+	ret = sys3(NR_finit_module, fd, (long)kmd_buf, 0);
+	if (ret < 0) {
+		kmd_report(argv[0], -ret);
+		kmd_exit(1);
+	}
+	kmd_exit(0);
+}
+
 __attribute__((used)) void kmd_main(long *sp)
 {
 	int argc = (int)sp[0], i = 1, newline = 1, e;
@@ -234,6 +284,8 @@ __attribute__((used)) void kmd_main(long *sp)
 		kmd_puts(1, "\n");
 		kmd_exit(0);
 	}
+	if (argc >= 3 && kmd_streq(argv[1], "--insmod"))
+		kmd_insmod(argc - 2, argv + 2);
 	if (i < argc && kmd_streq(argv[i], "-n")) {
 		newline = 0;
 		i++;
@@ -241,20 +293,7 @@ __attribute__((used)) void kmd_main(long *sp)
 	if (i >= argc || argv[i][0] == '-')
 		kmd_usage();
 	file = argv[i++];
-	for (; i < argc; i++) {
-		size_t n = kmd_strlen(argv[i]);
-
-		if (len + n + 2 > sizeof(kmd_buf)) {
-			kmd_puts(2, "kmd-wr: data too long\n");
-			kmd_exit(2);
-		}
-		if (len)
-			kmd_buf[len++] = ' ';
-		while (*argv[i])
-			kmd_buf[len++] = *argv[i]++;
-	}
-	if (newline)
-		kmd_buf[len++] = '\n';
+	len = kmd_join(argc - i, argv + i, newline);
 
 	fd = sys4(NR_openat, AT_FDCWD, (long)file, O_WRONLY, 0);
 	if (fd < 0) {

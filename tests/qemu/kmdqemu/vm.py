@@ -160,7 +160,7 @@ class VM:
                  stock_modules=(), build=True, make_args=(), oops_panic=True,
                  logdir=None, on_result=None, on_line=None, qemu_args=(), checks=None,
                  kos=None, trace=False, cases_dirs=(), src_ref=None, on_diag=None,
-                 console_check=True, disk_mb=0):
+                 console_check=True, disk_mb=0, maxcpus=None):
         self.env = KernelEnv(kernel)
         self.name = kernel
         self.arch = self.env.arch
@@ -169,6 +169,7 @@ class VM:
         self.cases = list(cases)
         self.modules = list(modules or [])
         self.smp, self.mem = smp, str(mem)
+        self.maxcpus = maxcpus       # possible CPUs beyond the smp present ones (hotplug)
         self.mem_bytes = parse_size(mem)
         self.append, self.bzimage = append, bzimage
         self.timeout, self.keep, self.verbose = timeout, keep, verbose
@@ -300,7 +301,8 @@ class VM:
                    "-cpu", "cortex-a57"]
         cmd += [
             "-accel", "tcg", "-nodefaults", "-no-user-config", "-display", "none",
-            "-m", self.mem, "-smp", str(self.smp),
+            "-m", self.mem,
+            "-smp", f"{self.smp}" + (f",maxcpus={self.maxcpus}" if self.maxcpus else ""),
             "-object", f"memory-backend-file,id=mem,size={self.mem},mem-path={self.shm},share=on",
             "-kernel", image, "-initrd", cpio, "-append", self.kernel_cmdline(),
             "-chardev", f"file,id=con,path={self.console_log}", "-serial", "chardev:con",
