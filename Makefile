@@ -43,7 +43,7 @@ dkms-install:
 	install -d $(DKMS_DIR)/src
 	cp -a src/Kbuild src/compat $(DKMS_DIR)/src/
 	for d in $(KMOD_DIRS); do install -d $(DKMS_DIR)/src/$$d && cp -a src/$$d/*.[ch] src/$$d/Kbuild $(DKMS_DIR)/src/$$d/; done
-	sed -i 's/@VERSION@/$(VERSION)/' $(DKMS_DIR)/dkms.conf
+	sed -i 's/#MODULE_VERSION#/$(VERSION)/' $(DKMS_DIR)/dkms.conf
 
 style:
 	scripts/style.sh
