@@ -2,7 +2,7 @@
 # kminidump: human targets. Kernel objects are listed in src/Kbuild and src/*/Kbuild.
 #
 #   make [KDIR=<headers>] [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]   modules + host tool
-#   make modules | tool | install | uninstall | dkms-install | style | check | demo | bench | clean
+#   make modules | tool | install | uninstall | dkms-install | deb | style | check | demo | bench | clean
 
 VERSION := $(shell cat VERSION)
 KVER ?= $(shell uname -r)
@@ -45,6 +45,11 @@ dkms-install:
 	for d in $(KMOD_DIRS); do install -d $(DKMS_DIR)/src/$$d && cp -a src/$$d/*.[ch] src/$$d/Kbuild $(DKMS_DIR)/src/$$d/; done
 	sed -i 's/#MODULE_VERSION#/$(VERSION)/' $(DKMS_DIR)/dkms.conf
 
+# Debian packages kminidump-dkms and kminidump-tools into build/deb/, built in a
+# temporary copy of the tree (docs/packaging.md).
+deb:
+	scripts/build-deb.sh
+
 style:
 	scripts/style.sh
 
@@ -63,4 +68,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(MOD_SRC) clean 2>/dev/null
 	$(MAKE) -C src/tool clean
 
-.PHONY: all modules tool install uninstall dkms-install style check demo bench clean
+.PHONY: all modules tool install uninstall dkms-install deb style check demo bench clean

@@ -17,6 +17,7 @@ declare -A PKG=(
 	[dkms]=dkms [crash]=crash [makedumpfile]=makedumpfile [socat]=socat
 	[clang]=clang [sparse]=sparse [python3]=python3 [rsync]=rsync [file]=file
 	[groff]=groff-base [readelf]=binutils
+	[dpkg-buildpackage]=dpkg-dev [dh]=debhelper [dh_dkms]=dh-dkms [lintian]=lintian
 )
 # files -> package (libraries and data that have no command)
 declare -A FILEPKG=(
@@ -25,6 +26,8 @@ declare -A FILEPKG=(
 	[/usr/lib/python3/dist-packages/drgn]=python3-drgn
 	[/usr/src/linux-source-6.12.tar.xz]=linux-source-6.12
 	[/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a]=libclang-rt-14-dev
+	[/usr/share/build-essential/essential-packages-list]=build-essential
+	[/usr/share/bash-completion/bash_completion]=bash-completion
 )
 
 missing=()

@@ -28,3 +28,14 @@ apt_locked() {
 	mkdir -p "$KMD_CACHE"
 	flock "$KMD_CACHE/.apt.lock" "$@"
 }
+
+# copy_work_tree DIR: copy the work tree's files (tracked, and new ones git does not
+# ignore; not build products) into DIR, e.g. to build packages outside the repository.
+copy_work_tree() {
+	mkdir -p "$1"
+	(cd "$TOP" && git ls-files -z --cached --others --exclude-standard |
+		while IFS= read -r -d '' f; do
+			# a tracked file deleted in the work tree is still listed
+			if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi
+		done | xargs -0 -r cp -a --parents -t "$1")
+}
