@@ -37,12 +37,14 @@ uninstall:
 
 # Only what DKMS builds: the kernel sources, shared headers and dkms.conf.
 DKMS_DIR := $(DESTDIR)/usr/src/kminidump-$(VERSION)
+# each module directory's sources and Kbuild; not kbuild's generated *.mod.c of an in-tree build
+DKMS_MOD_SRCS := $(filter-out %.mod.c,$(wildcard $(foreach d,$(KMOD_DIRS),src/$(d)/*.[ch] src/$(d)/Kbuild)))
 dkms-install:
 	install -d $(DKMS_DIR)
 	cp -a dkms.conf VERSION include $(DKMS_DIR)/
 	install -d $(DKMS_DIR)/src
 	cp -a src/Kbuild src/compat $(DKMS_DIR)/src/
-	for d in $(KMOD_DIRS); do install -d $(DKMS_DIR)/src/$$d && cp -a src/$$d/*.[ch] src/$$d/Kbuild $(DKMS_DIR)/src/$$d/; done
+	cp -a --parents $(DKMS_MOD_SRCS) $(DKMS_DIR)/
 	sed -i 's/#MODULE_VERSION#/$(VERSION)/' $(DKMS_DIR)/dkms.conf
 
 # Debian packages kminidump-dkms and kminidump-tools into build/deb/, built in a
