@@ -225,11 +225,15 @@ completion() {
 	[ "$got" = "$scratch/comp/dbgfs" ] || { echo "--debugfs offers '$got', want the directory only"; bad=1; }
 	got=$(comp kminidump info core --system-map "$scratch/comp/Sys")
 	[ "$got" = "$scratch/comp/System.map" ] || { echo "--system-map offers '$got'"; bad=1; }
+	touch "$scratch/comp/kmd_crash.ko"
+	got=$(comp kminidump info core --module "$scratch/comp/")
+	[ "$got" = "$scratch/comp/dbgfs $scratch/comp/kmd_crash.ko" ] ||
+		{ echo "--module offers '$got', want directories and .ko files"; bad=1; }
 	got=$(comp kminidump extract --kelf "")
 	[ -z "$got" ] || { echo "--kelf PA offers '$got', want nothing"; bad=1; }
 	return $bad
 }
-check "bash completion (loaded by bash-completion from the scratch root): every command and option of --help, files, directories" completion
+check "bash completion (loaded by bash-completion from the scratch root): every command and option of --help, files, .ko files, directories" completion
 
 out=$("${dp[@]}" -r kminidump-tools 2>&1) && rc=0 || rc=$?
 left=$(cd "$root" && find . -not -type d -not -path './var/lib/dpkg/*')
