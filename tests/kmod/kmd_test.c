@@ -14,12 +14,15 @@
  *               update <name> <buffer>             move a movable region
  *               unreg <name>                       unregister what reg-* added
  *               attach <n> | detach <n>            consumer n (0 or 1)
- *               stress <threads> | stress-stop     register/unregister/update loops
+ *               stress <threads> | stress-stop     register/unregister/update loops, and
+ *                                                  an hrtimer moving region "mt" from
+ *                                                  hard-IRQ context
  *   consumer0, consumer1   event counts seen by each consumer
- *   stress    operation counts of the stress threads
+ *   stress    operation counts of the stress threads and of the timer
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -204,6 +207,73 @@ struct kmd_stress {
 static struct kmd_stress kmd_stress[KMD_TEST_THREADS];
 static unsigned int kmd_nstress;
 
+/*
+ * Movable region "mt" (one page, homes of seed 3000 and 3001) moved from an hrtimer
+ * every KMD_TIMER_NS, in hard-IRQ context: kminidump_update() must work from any
+ * context, so the host's snapshots see it moved while the threads hold the table.
+ */
+#define KMD_TIMER_NS		(200 * NSEC_PER_USEC)
+static struct {
+	struct hrtimer timer;
+	u8 *home[2];
+	int id;
+	unsigned int flip;
+	atomic_long_t ops, errors;
+	bool armed;
+} kmd_timer;
+
+static enum hrtimer_restart kmd_timer_fn(struct hrtimer *t)
+{
+	kmd_timer.flip ^= 1;
+	if (kminidump_update(kmd_timer.id, kmd_timer.home[kmd_timer.flip], PAGE_SIZE))
+		atomic_long_inc(&kmd_timer.errors);
+	atomic_long_inc(&kmd_timer.ops);
+	hrtimer_forward_now(t, ns_to_ktime(KMD_TIMER_NS));
+	return HRTIMER_RESTART;
+}
+
+static void kmd_timer_stop(void)
+{
+	if (kmd_timer.armed)
+		hrtimer_cancel(&kmd_timer.timer);
+	kmd_timer.armed = false;
+	if (kmd_timer.id > 0)
+		kminidump_unregister(kmd_timer.id);
+	kmd_timer.id = 0;
+	free_page((unsigned long)kmd_timer.home[0]);
+	free_page((unsigned long)kmd_timer.home[1]);
+	kmd_timer.home[0] = NULL;
+	kmd_timer.home[1] = NULL;
+}
+
+static int kmd_timer_start(void)
+{
+	kmd_timer.home[0] = (u8 *)__get_free_page(GFP_KERNEL);
+	kmd_timer.home[1] = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!kmd_timer.home[0] || !kmd_timer.home[1]) {
+		kmd_timer_stop();
+		return -ENOMEM;
+	}
+	kmd_fill(kmd_timer.home[0], PAGE_SIZE, 3000);
+	kmd_fill(kmd_timer.home[1], PAGE_SIZE, 3001);
+	kmd_timer.flip = 0;
+	atomic_long_set(&kmd_timer.ops, 0);
+	atomic_long_set(&kmd_timer.errors, 0);
+	kmd_timer.id = kminidump_register_va(0, "mt", kmd_timer.home[0], PAGE_SIZE,
+					     KMINIDUMP_F_MOVABLE);
+	if (kmd_timer.id < 0) {
+		int ret = kmd_timer.id;
+
+		kmd_timer_stop();
+		return ret;
+	}
+	hrtimer_init(&kmd_timer.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	kmd_timer.timer.function = kmd_timer_fn;
+	hrtimer_start(&kmd_timer.timer, ns_to_ktime(KMD_TIMER_NS), HRTIMER_MODE_REL_HARD);
+	kmd_timer.armed = true;
+	return 0;
+}
+
 /* chunk k of thread t: its size and seed are what the host expects from its name */
 static size_t kmd_stress_size(unsigned int t, unsigned int k)
 {
@@ -238,9 +308,16 @@ static int kmd_stress_fn(void *arg)
 		if (ret < 0)
 			s->errors++;
 		if (s->movable > 0) {
+			unsigned long irqs;
+
+			/* every other move with interrupts off: atomic context */
 			flip ^= 1;
+			if (flip)
+				local_irq_save(irqs);
 			if (kminidump_update(s->movable, s->home[flip], PAGE_SIZE))
 				s->errors++;
+			if (flip)
+				local_irq_restore(irqs);
 		}
 		s->ops++;
 		if (!(s->ops % 64))
@@ -269,6 +346,10 @@ static void kmd_stress_stop(void)
 {
 	unsigned int i;
 
+	if (kmd_timer.armed)
+		pr_info("stress timer: %ld ops, %ld errors\n", atomic_long_read(&kmd_timer.ops),
+			atomic_long_read(&kmd_timer.errors));
+	kmd_timer_stop();
 	for (i = 0; i < kmd_nstress; i++) {
 		if (kmd_stress[i].task)
 			kthread_stop(kmd_stress[i].task);
@@ -284,9 +365,13 @@ static int kmd_stress_start(unsigned int n)
 {
 	unsigned int i, k;
 	char name[16];
+	int ret;
 
-	if (kmd_nstress || !n || n > KMD_TEST_THREADS)
+	if (kmd_nstress || kmd_timer.armed || !n || n > KMD_TEST_THREADS)
 		return -EINVAL;
+	ret = kmd_timer_start();
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		struct kmd_stress *s = &kmd_stress[i];
 
@@ -328,6 +413,9 @@ static int kmd_stress_show(struct seq_file *m, void *v)
 	for (i = 0; i < kmd_nstress; i++)
 		seq_printf(m, "thread %u ops %lu errors %lu\n", i, kmd_stress[i].ops,
 			   kmd_stress[i].errors);
+	if (kmd_timer.armed)
+		seq_printf(m, "timer - ops %ld errors %ld\n", atomic_long_read(&kmd_timer.ops),
+			   atomic_long_read(&kmd_timer.errors));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kmd_stress);

@@ -4,9 +4,14 @@ and consistency of the table seen from outside the guest while writers run.
 
 Each public function takes (vm, args) and returns (ok, message).
 """
+import contextlib
+import json
+import os
+import subprocess
 import time
 
 from kmdqemu.kelf import KelfError, find_kelf
+from kmdqemu.paths import TOP
 
 
 def _pattern(seed, i):
@@ -95,6 +100,10 @@ def _stress_row_problems(vm, k):
             bad = _bad_bytes(vm.ram.read(r.pa, r.size), 1000 + n, 0)
             if bad:
                 problems.append(f"{r.name}: bytes at pa 0x{r.pa:x} are not seed {1000 + n}")
+        elif r.name == "mt":
+            data = vm.ram.read(r.pa, r.size)
+            if _bad_bytes(data, 3000, 0) and _bad_bytes(data, 3001, 0):
+                problems.append(f"mt: page at pa 0x{r.pa:x} is neither home")
         elif r.name.startswith("m") and r.name[1:].isdigit():
             t = int(r.name[1:])
             data = vm.ram.read(r.pa, r.size)
@@ -103,13 +112,59 @@ def _stress_row_problems(vm, k):
     return problems
 
 
+def _tool_snapshot(vm, k, path):
+    """kminidump extract of the paused guest's table at k.pa, and what it took: a list of
+    problems (empty: the C tool took exactly the rows the Python model takes, each
+    byte-equal to RAM)."""
+    tool = _tool()
+    base = vm.ram.banks[0][0]
+    r = subprocess.run([tool, "-q", "extract", "--ram", f"{vm.shm}@0x{base:x}", "--kelf",
+                        f"0x{k.pa:x}", "-o", path], capture_output=True, text=True)
+    if r.returncode:
+        return [f"kminidump extract exit {r.returncode}: {r.stderr.strip()[-300:]}"]
+    r = subprocess.run([tool, "info", "--json", path], capture_output=True, text=True)
+    if r.returncode:
+        return [f"kminidump info --json exit {r.returncode}: {r.stderr.strip()[-300:]}"]
+    segs = [s for s in json.loads(r.stdout)["segments"] if s["type"] == "LOAD"]
+    took = sorted((int(s["paddr"], 16), s["filesz"]) for s in segs)
+    want = sorted(k.collected())
+    problems = []
+    if took != want:
+        extra = sorted(set(took) - set(want))[:3]
+        lost = sorted(set(want) - set(took))[:3]
+        problems.append(f"kminidump extract took {len(took)} regions, the table model "
+                        f"{len(want)}: only the tool {[(hex(a), n) for a, n in extra]}, "
+                        f"only the model {[(hex(a), n) for a, n in lost]}")
+    with open(path, "rb") as f:
+        for s in segs:
+            f.seek(s["offset"])
+            pa, n = int(s["paddr"], 16), s["filesz"]
+            if f.read(n) != vm.ram.read(pa, n):
+                problems.append(f"the core's bytes of 0x{pa:x}+{n} differ from RAM")
+                break
+    return problems
+
+
+def _tool():
+    tool = os.path.join(TOP, "src", "tool", "kminidump")
+    if not os.access(tool, os.X_OK):
+        subprocess.run(["make", "-s", "-C", os.path.dirname(tool), "kminidump"], check=True,
+                       capture_output=True)
+    return tool
+
+
 def stress_snapshots(vm, args):
-    """stress_snapshots N [PA]: N times stop the guest, check the table (KELF at PA, else
-    found by a scan) as a collector would see it at that instant (no torn row, no overlap,
-    stress rows hold their own bytes), and let it run again."""
+    """stress_snapshots N [PA]: N times stop the guest and check the table (KELF at PA,
+    else found by a scan) as a collector would see it at that instant: no torn row, no
+    overlap, stress rows hold their own bytes, and the C tool's kminidump extract of that
+    instant takes exactly the rows the model takes, byte-equal to RAM. Counts the
+    snapshots that caught a row in flight (BUSY, or state and program header
+    disagreeing): none means the test never sampled a write and proved nothing."""
     n = _int(args[0])
     hint = _int(args[1]) if len(args) > 1 else None
-    rows_seen, valid_total = set(), 0
+    rows_seen, valid_total, caught, moved = set(), 0, 0, set()
+    snap = os.path.join(vm.logdir, "stress-snapshot.elf")
+    t0 = time.monotonic()
     for i in range(n):
         with vm.paused():
             try:
@@ -118,13 +173,30 @@ def stress_snapshots(vm, args):
                 return False, f"snapshot {i}: {e}"
             problems = k.check(strict=False) + _stress_row_problems(vm, k)
             live = k.live_rows()
+            flying = k.in_flight()
+            if not problems:
+                problems = _tool_snapshot(vm, k, snap)
         if problems:
             return False, f"snapshot {i} (gen {k.table.gen}): " + "; ".join(problems[:5])
+        caught += bool(flying)
         valid_total += len(live)
         rows_seen.update(r.name for r in live)
+        moved.update(r.pa for r in live if r.name == "mt")
         time.sleep(0.02)
+    with contextlib.suppress(OSError):
+        os.unlink(snap)
     stress_rows = [x for x in rows_seen if x[:1] in "sm"]
+    vm.log(f"stress: {caught} of {n} snapshots caught a row in flight; "
+           f"{time.monotonic() - t0:.1f} s")
     if not stress_rows:
         return False, "no stress row was ever seen: the threads did not run"
-    return True, (f"{n} snapshots consistent; {len(stress_rows)} distinct stress rows seen, "
+    if len(moved) < 2:
+        return False, "the timer's movable row mt was not seen at both of its homes"
+    vm.report(caught > 0, f"stress: {caught} of {n} snapshots caught a row in flight (BUSY, "
+              "or state and program header disagreeing)",
+              [] if caught else ["none: the snapshots sampled no write and proved nothing"])
+    if not caught:
+        return False, f"none of the {n} snapshots caught a row in flight"
+    return True, (f"{n} snapshots consistent, the C extract agreeing on each; {caught} caught "
+                  f"a row in flight; {len(stress_rows)} distinct stress rows seen, "
                   f"{valid_total / n:.1f} valid rows on average")

@@ -203,6 +203,20 @@ class Kelf:
             return None
         return b"".join(self.read_row(r) for r in rows)
 
+    def in_flight(self):
+        """Rows a writer is changing at this instant, which a collector skips: BUSY, or
+        whose state and program header disagree (VALID without PT_LOAD, or FREE with it)."""
+        return [r for r in self.rows[1:]
+                if r.state == KMD_ROW_BUSY
+                or r.is_valid != (self.phdrs[r.index].type == PT_LOAD)]
+
+    def collected(self):
+        """(pa, size) of the rows a collector takes (uapi rule): VALID, and a PT_LOAD
+        program header with the same physical address; row 0 (the KELF) excluded."""
+        return [(r.pa, r.size) for r in self.rows[1:]
+                if r.is_valid and self.phdrs[r.index].type == PT_LOAD
+                and self.phdrs[r.index].paddr == r.pa]
+
     def check(self, strict=True):
         """Consistency problems, as a list of strings (empty: consistent).
 

@@ -48,7 +48,8 @@ SHM_PREFIX = "kmdq-"
 KERNEL_REPORT = re.compile(
     r"^\[\s*\d+\.\d+\] (BUG: |WARNING: |Oops|Internal error:|kernel BUG at|"
     r"general protection fault|Unable to handle kernel|UBSAN:|INFO: task .* blocked|"
-    r"watchdog: BUG: soft lockup|rcu: INFO: .* detected stalls)", re.M)
+    r"watchdog: BUG: soft lockup|rcu: INFO: .* detected stalls|"
+    r"BUG [\w.:-]+ \((Not t|T)ainted)", re.M)         # SLUB debug: red zone, poison
 DEFAULT_TIMEOUT = 240.0
 
 Result = namedtuple("Result", "status desc diag source")   # status: ok | fail | skip
