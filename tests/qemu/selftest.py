@@ -10,9 +10,10 @@ tests/qemu/run.py exactly as `make check` runs it, and most of them through
 a "not ok" line by name: the boot with its outcome and log directory, each case
 that never ran or never finished, lost guest results), run.py's exit status,
 tests/run's summary and exit status, and that no guest RAM file is left behind.
-Also the offline unit tests (unit_test.py) and tests/run's accounting of fake
+Also the offline unit tests (unit_test.py), tests/run's accounting of fake
 sub-suites (an exit status that contradicts a green summary, no summary, more
-"not ok" lines than the summary admits).
+"not ok" lines than the summary admits), and, per kernel, that the symbol table the
+guests load is what `kminidump symbols` sends from the real System.map.
 
 Boots one kernel (default amd64-6.1), two guests at a time: about 40 s.
 Usage: tests/qemu/selftest.py [--kernel NAME] [--src-ref REF] [-v]
@@ -24,11 +25,17 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 RUN_PY = os.path.join(HERE, "run.py")
 TESTS_RUN = os.path.join(TOP, "tests", "run")
+sys.path.insert(0, HERE)
+from kmdqemu import KernelEnv, kernel_names  # noqa: E402
+from kmdqemu.initramfs import data_symbols  # noqa: E402
+
 CASES = os.path.join(HERE, "selftest", "cases")
 CHECKS = os.path.join(HERE, "selftest", "hostchecks")
 HANG_TIMEOUT = 30       # run.py --timeout for the hang: the boot reaches the case in 5-15 s
@@ -76,6 +83,43 @@ class Run:
     def tail(self, n=25):
         return "\n".join([f"command: {' '.join(self.cmd)}", f"exit status {self.rc}"]
                          + self.lines[-n:])
+
+
+def symbols_filter(name):
+    """(ok, message): `kminidump symbols --system-map` (to tests/tool/fake_module.py's
+    stand-in of the debugfs file) sends the same symbols, in the same order, as the
+    harness packs into /kmd/System.map for kmd_symbols, on the kernel's real System.map."""
+    system_map = KernelEnv(name)["KMD_SYSTEM_MAP"]
+    r = subprocess.run(["make", "-s", "-C", os.path.join(TOP, "src", "tool"), "kminidump"],
+                       capture_output=True, text=True)
+    if r.returncode:
+        return False, r.stderr[-2000:]
+    with tempfile.TemporaryDirectory() as d:
+        sent_log = os.path.join(d, "sent")
+        fake = subprocess.Popen([sys.executable, os.path.join(TOP, "tests", "tool",
+                                                              "fake_module.py"),
+                                 d, "accept", sent_log])
+        fifo = os.path.join(d, "kminidump", "symbols")
+        for _ in range(200):
+            if os.path.exists(fifo):
+                break
+            time.sleep(0.05)
+        r = subprocess.run([os.path.join(TOP, "src", "tool", "kminidump"), "symbols",
+                            "--system-map", system_map, "--debugfs", d],
+                           capture_output=True, text=True, timeout=120)
+        fake.wait(timeout=30)
+        if r.returncode:
+            return False, f"kminidump symbols exit {r.returncode}: {r.stderr.strip()[-500:]}"
+        with open(sent_log) as f:
+            sent = [w for w in (line.split() for line in f) if w]
+    harness = [line.split() for line in data_symbols(system_map).decode().splitlines()]
+    norm = [[(int(w[0], 16), w[1], w[2]) for w in x] for x in (sent, harness)]
+    if norm[0] == norm[1]:
+        return True, f"{len(sent)} symbols"
+    a, b = set(norm[0]), set(norm[1])
+    return False, (f"{system_map}: the tool sends {len(sent)}, the harness {len(harness)}; "
+                   f"only the tool: {sorted(a - b)[:5]}; only the harness: {sorted(b - a)[:5]}"
+                   + ("; same symbols, another order" if a == b else ""))
 
 
 def main():
@@ -208,6 +252,12 @@ def main():
         expect(not r.shm_left(), f"{k}: no guest RAM file left", r.shm_left())
     expect(any("/dev/shm has" in line for line in runs["error"].lines),
            "error: the message says /dev/shm lacks room", runs["error"].tail())
+
+    # -- what the guests get as the symbol table is what the C tool sends
+    for name in kernel_names():
+        ok, msg = symbols_filter(name)
+        expect(ok, f"{name}: the System.map lines the guests load (initramfs data_symbols) "
+               f"are what kminidump symbols sends", msg)
 
     # -- tests/run's accounting of sub-suites
     r = runs["sub-status"]
