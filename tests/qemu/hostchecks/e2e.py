@@ -89,6 +89,42 @@ def _normalize_makedumpfile(text):
     return text.replace("\\xffffff", "\\x")
 
 
+def _md_roundtrip(vm, core):
+    """(ok, diag): split a minidump as a QDL/edl download names its regions, md_<name><N>.BIN
+    (N the 1-based table order, name "K" + 8 characters, KELF first), assemble the
+    directory with the tool and compare with the original."""
+    rc, out, err, _ = _run([_tool(), "info", "--json", core])
+    if rc:
+        return False, [f"kminidump info --json: exit {rc}", err.strip()[-300:]]
+    doc = json.loads(out)
+    loads = sorted((s for s in doc["segments"] if s["type"] == "LOAD"), key=lambda s: s["offset"])
+    mddir = os.path.join(vm.logdir, "md")
+    os.makedirs(mddir, exist_ok=True)
+    for f in os.listdir(mddir):
+        os.unlink(os.path.join(mddir, f))
+    with open(core, "rb") as f:
+        data = f.read()
+    kelf_size = doc["table"]["kelf_size"]
+    pieces = [("ELF", 0, kelf_size)] + [(s["row"] or "unknown", s["offset"], s["filesz"])
+                                         for s in loads]
+    for n, (name, off, size) in enumerate(pieces, 1):
+        with open(os.path.join(mddir, f"md_K{name[:8]}{n}.BIN"), "wb") as f:
+            f.write(data[off:off + size])
+    out_core = os.path.join(vm.logdir, "assembled.elf")
+    rc, out, err, secs = _run([_tool(), "assemble", mddir, "-o", out_core])
+    if rc:
+        return False, [f"kminidump assemble: exit {rc}"] + err.strip().splitlines()[-5:]
+    with open(out_core, "rb") as f:
+        same = f.read() == data
+    if not same:
+        return False, [f"{out_core} differs from {core} ({len(pieces)} md files in {mddir})"]
+    os.unlink(out_core)
+    for f in os.listdir(mddir):
+        os.unlink(os.path.join(mddir, f))
+    os.rmdir(mddir)
+    return True, [f"{len(pieces)} md files, assembled in {secs:.2f} s"]
+
+
 def crash_core(vm, args):
     """crash_core: collect the minidump of the panicked guest and open it with every tool."""
     results = []
@@ -113,6 +149,10 @@ def crash_core(vm, args):
     sub(len(data) < SIZE_BUDGET, f"{tag}: core is {len(data)} bytes ({len(data) / 1048576:.2f} MiB,"
         f" budget {SIZE_BUDGET // 1024} KiB)")
     vm.log(f"e2e {tag}: core {len(data)} bytes, {len(loads)} PT_LOADs")
+
+    ok, diag = _md_roundtrip(vm, core)
+    sub(ok, f"{tag}: the minidump split into md_*.BIN files as QDL/edl name them, "
+        "then kminidump assemble: the same core, byte for byte", diag)
 
     rc, kdmesg, err, secs = _run([_tool(), "dmesg", core])
     sub(rc == 0 and PANIC_LINE in kdmesg,

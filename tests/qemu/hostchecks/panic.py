@@ -40,6 +40,7 @@ System.map plus VMCOREINFO's KERNELOFFSET. Files land in the boot's log director
 (the 1 GiB full dump is removed unless run.py --keep).
 """
 import bisect
+import filecmp
 import json
 import os
 import re
@@ -715,6 +716,15 @@ def _crash_checks(vm, core_path, syms, spec, pid, panic_msg, trigger, sub, facts
     secs = time.monotonic() - t
     sub(os.path.getsize(full) > 256 << 20, f"full dump: QMP dump-guest-memory (paging=false), "
         f"{os.path.getsize(full) >> 20} MiB in {secs:.1f} s")
+    # the tool on QEMU's own dump format: the same minidump as from the RAM file
+    from_dump = os.path.join(vm.logdir, "minidump-from-dump.elf")
+    rc, out, secs = _run([_tool(), "extract", "--dump", full, "-o", from_dump])
+    same = rc == 0 and filecmp.cmp(from_dump, core_path, shallow=False)
+    sub(same, f"kminidump extract --dump of the full dump ({secs:.2f} s) is the --ram "
+        "minidump, byte for byte", out.strip().splitlines()[-3:] + ([] if rc else [
+            f"{os.path.getsize(from_dump)} vs {os.path.getsize(core_path)} bytes"]))
+    if same:
+        os.unlink(from_dump)
     # bt -a misreads the stop IPI's exception frame on the other CPU ("possibly bogus
     # exception frame"); bt -e finds the real one, with the interrupted RIP
     extra = ["bt -c 1 -e"] if "other" in spec else []
