@@ -12,31 +12,17 @@ whether all of them passed. Files land in the boot's log directory.
 import json
 import os
 import re
-import struct
-import subprocess
-import time
 
+from kmdqemu import tool as kmt
 from kmdqemu.paths import TOP
 
-TOOL = os.path.join(TOP, "src", "tool", "kminidump")
 DRGN_VALUES = os.path.join(TOP, "tests", "e2e", "drgn_values.py")
 SIZE_BUDGET = 1536 * 1024          # issue: the default set stays under 1.5 MB
 PANIC_LINE = "Kernel panic - not syncing: sysrq triggered crash"
-PT_LOAD = 1
 
 
 def _run(cmd, timeout=300, stdin=None):
-    t = time.monotonic()
-    p = subprocess.run(cmd, input=stdin, capture_output=True, text=True, errors="replace",
-                       timeout=timeout)
-    return p.returncode, p.stdout, p.stderr, time.monotonic() - t
-
-
-def _tool():
-    if not os.access(TOOL, os.X_OK):
-        subprocess.run(["make", "-s", "-C", os.path.dirname(TOOL)], check=True,
-                       capture_output=True)
-    return TOOL
+    return kmt.run(cmd, timeout=timeout, stdin=stdin)
 
 
 def _drgn(vm, core):
@@ -46,20 +32,6 @@ def _drgn(vm, core):
     vals = json.loads(out)
     vals["seconds"] = secs
     return vals, None
-
-
-def _loads(core):
-    """(p_offset, p_paddr, p_filesz) of every PT_LOAD of an ELF64 core."""
-    with open(core, "rb") as f:
-        data = f.read()
-    phoff, = struct.unpack_from("<Q", data, 32)
-    phentsize, phnum = struct.unpack_from("<HH", data, 54)
-    out = []
-    for i in range(phnum):
-        p_type, _, off, _, paddr, filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
-        if p_type == PT_LOAD:
-            out.append((off, paddr, filesz))
-    return data, out
 
 
 def live_core(vm, args):
@@ -93,10 +65,10 @@ def _md_roundtrip(vm, core):
     """(ok, diag): split a minidump as a QDL/edl download names its regions, md_<name><N>.BIN
     (N the 1-based table order, name "K" + 8 characters, KELF first), assemble the
     directory with the tool and compare with the original."""
-    rc, out, err, _ = _run([_tool(), "info", "--json", core])
-    if rc:
-        return False, [f"kminidump info --json: exit {rc}", err.strip()[-300:]]
-    doc = json.loads(out)
+    try:
+        doc = kmt.info_json(core)
+    except kmt.ToolError as e:
+        return False, [str(e)]
     loads = sorted((s for s in doc["segments"] if s["type"] == "LOAD"), key=lambda s: s["offset"])
     mddir = os.path.join(vm.logdir, "md")
     os.makedirs(mddir, exist_ok=True)
@@ -111,7 +83,7 @@ def _md_roundtrip(vm, core):
         with open(os.path.join(mddir, f"md_K{name[:8]}{n}.BIN"), "wb") as f:
             f.write(data[off:off + size])
     out_core = os.path.join(vm.logdir, "assembled.elf")
-    rc, out, err, secs = _run([_tool(), "assemble", mddir, "-o", out_core])
+    rc, out, err, secs = _run([kmt.tool(), "assemble", mddir, "-o", out_core])
     if rc:
         return False, [f"kminidump assemble: exit {rc}"] + err.strip().splitlines()[-5:]
     with open(out_core, "rb") as f:
@@ -137,24 +109,23 @@ def crash_core(vm, args):
 
     tag = f"{vm.name}{'-bz' if vm.bzimage else ''}"
     core = os.path.join(vm.logdir, "core.elf")
-    base = vm.ram.banks[0][0]
-    rc, out, err, secs = _run([_tool(), "extract", "--ram", f"{vm.shm}@0x{base:x}", "-o", core])
+    rc, out, err, secs = kmt.extract(vm, core)
     if not sub(rc == 0, f"{tag}: kminidump extract from guest RAM ({secs:.2f} s)",
                err.strip().splitlines()[-3:]):
         return False, "extract failed"
 
-    data, loads = _loads(core)
-    diff = [f"0x{pa:x}+{n}" for off, pa, n in loads if data[off:off + n] != vm.ram.read(pa, n)]
-    sub(not diff and loads, f"{tag}: {len(loads)} regions byte-equal to guest RAM", diff[:5])
-    sub(len(data) < SIZE_BUDGET, f"{tag}: core is {len(data)} bytes ({len(data) / 1048576:.2f} MiB,"
+    c = kmt.Core(core)
+    diff = c.ram_mismatches(vm.ram)
+    sub(not diff and c.loads, f"{tag}: {len(c.loads)} regions byte-equal to guest RAM", diff[:5])
+    sub(c.size < SIZE_BUDGET, f"{tag}: core is {c.size} bytes ({c.size / 1048576:.2f} MiB,"
         f" budget {SIZE_BUDGET // 1024} KiB)")
-    vm.log(f"e2e {tag}: core {len(data)} bytes, {len(loads)} PT_LOADs")
+    vm.log(f"e2e {tag}: core {c.size} bytes, {len(c.loads)} PT_LOADs")
 
     ok, diag = _md_roundtrip(vm, core)
     sub(ok, f"{tag}: the minidump split into md_*.BIN files as QDL/edl name them, "
         "then kminidump assemble: the same core, byte for byte", diag)
 
-    rc, kdmesg, err, secs = _run([_tool(), "dmesg", core])
+    rc, kdmesg, err, secs = _run([kmt.tool(), "dmesg", core])
     sub(rc == 0 and PANIC_LINE in kdmesg,
         f"{tag}: kminidump dmesg prints the log with the panic line ({secs:.2f} s)",
         (err or kdmesg).strip().splitlines()[-3:])

@@ -17,7 +17,9 @@ Sub-results (each its own KTAP line, vm.report):
                 CPU: pc in kernel text, sp saved (spin: pid and pc of the spinner);
                 amd64: crashing_cpu is the panic CPU
   stack         the words of the saved stack above sp that are kernel or module
-                text addresses name the expected call chain (no unwinder involved)
+                text addresses name the expected call chain (no unwinder involved);
+                kminidump info's own backtrace (x86 stack scan, arm64 frame-pointer
+                walk; named with the System.map and --module kmd_crash.ko) too
   drgn          tests/e2e/crash_bt.py on the minidump: prog.crashed_thread() is the
                 panic task and its stack_trace() names the expected frames up to the
                 first kmd_crash frame (drgn has no unwind tables for module code);
@@ -35,8 +37,10 @@ Sub-results (each its own KTAP line, vm.report):
                 full dump). Elsewhere guest RAM is the reference (byte equality).
 
 Expected names are matched in order (a subsequence) after dropping ".cold"-style
-suffixes; module addresses are named from kmd_crash.ko, kernel ones from the dbg
-System.map plus VMCOREINFO's KERNELOFFSET. Files land in the boot's log directory
+suffixes; module addresses are named from kmd_crash.ko (its symbols as kminidump info
+--module reads them), kernel ones from the dbg System.map plus VMCOREINFO's
+KERNELOFFSET. The minidump is read through kminidump info --json (kmdqemu/tool.py):
+no ELF is parsed here. Files land in the boot's log directory
 (the 1 GiB full dump is removed unless run.py --keep).
 """
 import bisect
@@ -48,15 +52,12 @@ import struct
 import subprocess
 import time
 
+from kmdqemu import tool as kmt
 from kmdqemu.paths import TOP
 
-TOOL = os.path.join(TOP, "src", "tool", "kminidump")
 CRASH_BT = os.path.join(TOP, "tests", "e2e", "crash_bt.py")
 SIZE_BUDGET = 2 * 1024 * 1024
 THREAD_SIZE = 16384                 # x86_64 and arm64 with 4 KiB pages, no KASAN
-PT_LOAD, PT_NOTE = 1, 4
-NT_PRSTATUS = 1
-PRSTATUS_PID, PRSTATUS_REG = 32, 112
 ORC_ERROR = "unknown ORC entry type"
 
 # Call chains, callee first, as a subsequence of the names found from the crashing
@@ -149,17 +150,8 @@ def _call_chain(frames):
 
 
 def _run(cmd, timeout=300, stdin=None):
-    t = time.monotonic()
-    p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, errors="replace", timeout=timeout)
-    return p.returncode, p.stdout, time.monotonic() - t
-
-
-def _tool():
-    if not os.access(TOOL, os.X_OK):
-        subprocess.run(["make", "-s", "-C", os.path.dirname(TOOL)], check=True,
-                       capture_output=True)
-    return TOOL
+    rc, out, _, secs = kmt.run(cmd, timeout=timeout, stdin=stdin, merge=True)
+    return rc, out, secs
 
 
 def _base(name):
@@ -181,84 +173,12 @@ def _subseq(want, names):
     return found
 
 
-# ---- ELF files ------------------------------------------------------------------------
-def _notes(buf):
-    """[(name, type, desc)] of the ELF notes in buf."""
-    out, off = [], 0
-    while off + 12 <= len(buf):
-        namesz, descsz, ntype = struct.unpack_from("<III", buf, off)
-        if not namesz and not descsz and not ntype:
-            break
-        name = buf[off + 12:off + 12 + namesz].split(b"\0", 1)[0].decode(errors="replace")
-        doff = off + 12 + ((namesz + 3) & ~3)
-        out.append((name, ntype, buf[doff:doff + descsz]))
-        off = doff + ((descsz + 3) & ~3)
-    return out
-
-
-class _Core:
-    """An ELF64 core: PT_LOADs (offset, vaddr, paddr, filesz) and notes (name, type, desc)."""
-
-    def __init__(self, path):
-        with open(path, "rb") as f:
-            self.data = f.read()
-        d = self.data
-        phoff, = struct.unpack_from("<Q", d, 32)
-        phentsize, phnum = struct.unpack_from("<HH", d, 54)
-        self.machine, = struct.unpack_from("<H", d, 18)
-        self.loads, self.notes = [], []
-        for i in range(phnum):
-            t, _, off, va, pa, fsz = struct.unpack_from("<IIQQQQ", d, phoff + i * phentsize)
-            if t == PT_LOAD:
-                self.loads.append((off, va, pa, fsz))
-            elif t == PT_NOTE:
-                self.notes += _notes(d[off:off + fsz])
-        self.by_va = sorted((va, off, fsz) for off, va, _, fsz in self.loads if fsz)
-
-    def vmcoreinfo(self):
-        for name, _, desc in self.notes:
-            if name == "VMCOREINFO":
-                text = desc.split(b"\0", 1)[0].decode(errors="replace")
-                return dict(l.split("=", 1) for l in text.splitlines() if "=" in l)
-        return {}
-
-    def prstatus(self, arch):
-        """[(pid, pc, sp, lr)] per NT_PRSTATUS note, in note (CPU) order."""
-        out = []
-        for name, t, desc in self.notes:
-            if name != "CORE" or t != NT_PRSTATUS or len(desc) < PRSTATUS_REG + 8 * 27:
-                continue
-            pid, = struct.unpack_from("<i", desc, PRSTATUS_PID)
-            if arch == "amd64":      # user_regs_struct: rip is word 16, rsp word 19
-                regs = struct.unpack_from("<27Q", desc, PRSTATUS_REG)
-                out.append((pid, regs[16], regs[19], None))
-            else:                    # user_pt_regs: x0..x30, sp, pc, pstate
-                regs = struct.unpack_from("<34Q", desc, PRSTATUS_REG)
-                out.append((pid, regs[32], regs[31], regs[30]))
-        return out
-
-    def read_va(self, va, n):
-        """n bytes at va from the PT_LOADs (p_vaddr), or None if not all saved."""
-        out = b""
-        while n > 0:
-            i = bisect.bisect_right(self.by_va, (va, float("inf"), 0)) - 1
-            if i < 0:
-                return None
-            v, off, fsz = self.by_va[i]
-            if not v <= va < v + fsz:
-                return None
-            k = min(n, v + fsz - va)
-            out += self.data[off + va - v:off + va - v + k]
-            va += k
-            n -= k
-        return out
-
-
+# ---- symbols ----------------------------------------------------------------------
 class _Symbols:
-    """Kernel text (dbg System.map + KASLR offset) and kmd_crash.ko text (its symtab +
-    the section addresses the guest gave)."""
+    """Kernel text (dbg System.map + KASLR offset) and kmd_crash.ko text (the function
+    symbols and text sections kminidump info --module read from the .ko)."""
 
-    def __init__(self, system_map, offset, ko, sections):
+    def __init__(self, system_map, offset, modules=()):
         self.addrs, self.names = [], []
         text = []
         stext = etext = None
@@ -276,41 +196,15 @@ class _Symbols:
                     text.append((a, w[2]))
         self.kernel = (stext or 0, etext or 0)
         self.modules = []               # (start, end) of each module text section
-        if ko and sections:
-            text += self._ko(ko, sections)
+        for m in modules:
+            for sec in m["sections"]:
+                if sec["text"] and sec["size"]:
+                    a = int(sec["addr"], 16)
+                    self.modules.append((a, a + sec["size"]))
+            text += [(int(y["addr"], 16), y["name"]) for y in m["symbols"] if y["function"]]
         text.sort()
         self.addrs = [a for a, _ in text]
         self.names = [n for _, n in text]
-
-    def _ko(self, ko, sections):
-        with open(ko, "rb") as f:
-            d = f.read()
-        shoff, = struct.unpack_from("<Q", d, 40)
-        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 58)
-        shdrs = [struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize)
-                 for i in range(shnum)]
-        strtab_off = shdrs[shstrndx][4]
-
-        def name_at(tab_off, i):
-            return d[tab_off + i:d.index(b"\0", tab_off + i)].decode()
-        secname = [name_at(strtab_off, s[0]) for s in shdrs]
-        out = []
-        for i, s in enumerate(shdrs):
-            if secname[i] in sections and s[5]:
-                self.modules.append((sections[secname[i]], sections[secname[i]] + s[5]))
-        for s in shdrs:
-            if s[1] != 2:               # SHT_SYMTAB
-                continue
-            stroff = shdrs[s[6]][4]
-            for j in range(s[5] // 24):
-                st_name, st_info, _, st_shndx, st_value, _ = struct.unpack_from(
-                    "<IBBHQQ", d, s[4] + j * 24)
-                if st_info & 0xf != 2 or st_shndx >= shnum:     # STT_FUNC
-                    continue
-                base = sections.get(secname[st_shndx])
-                if base is not None:
-                    out.append((base + st_value, name_at(stroff, st_name)))
-        return out
 
     def is_text(self, a):
         k0, k1 = self.kernel
@@ -506,16 +400,17 @@ def panic_core(vm, args):
 
     # -- the minidump
     core_path = os.path.join(vm.logdir, "minidump.elf")
-    base = vm.ram.banks[0][0]
-    rc, out, secs = _run([_tool(), "extract", "--ram", f"{vm.shm}@0x{base:x}", "-o", core_path])
+    rc, out, err, secs = kmt.extract(vm, core_path)
     if not sub(rc == 0, f"kminidump extract from guest RAM ({secs:.2f} s)",
-               out.strip().splitlines()[-3:]):
+               (out + err).strip().splitlines()[-3:]):
         return False, "extract failed"
-    core = _Core(core_path)
-    size = len(core.data)
+    ko = next((k for k in (vm.kos or []) if os.path.basename(k) == "kmd_crash.ko"), None)
+    modules = [f"{ko}:" + ",".join(f"{k}=0x{v:x}" for k, v in sections.items())] \
+        if ko and sections else []
+    core = kmt.Core(core_path, system_map=vm.env["KMD_SYSTEM_MAP"], modules=modules)
+    size = core.size
     facts["size"] = size
-    diff = [f"0x{pa:x}+{n}" for off, _, pa, n in core.loads
-            if core.data[off:off + n] != vm.ram.read(pa, n)]
+    diff = core.ram_mismatches(vm.ram)
     sub(core.loads and not diff, f"minidump: {len(core.loads)} PT_LOADs byte-equal to guest RAM",
         diff[:5])
     sub(size < SIZE_BUDGET, f"minidump: {size} bytes ({size / 1048576:.2f} MiB, budget "
@@ -533,8 +428,7 @@ def panic_core(vm, args):
 
     # -- symbols
     offset = int(vmci.get("KERNELOFFSET", "0"), 16)
-    ko = next((k for k in (vm.kos or []) if os.path.basename(k) == "kmd_crash.ko"), None)
-    syms = _Symbols(vm.env["KMD_SYSTEM_MAP"], offset, ko, sections)
+    syms = _Symbols(vm.env["KMD_SYSTEM_MAP"], offset, core.info["modules"])
 
     # -- registers
     prs = core.prstatus(arch)
@@ -603,6 +497,16 @@ def panic_core(vm, args):
             [f"expected {' <- '.join(chain)}", f"found {' <- '.join(names[:40])}"]
             + ([f"first unsaved stack address 0x{miss:x}"] if miss else []))
         facts["stack"] = names[:12]
+        # kminidump info's own backtrace (stack scan / frame-pointer walk, named with the
+        # System.map and kmd_crash.ko) names the same chain
+        bt = core.backtrace(cpu)
+        tnames = [f["function"] or f["addr"] for f in (bt or {}).get("frames", [])]
+        tfound = _subseq(chain, tnames)
+        sub(tfound == chain, f"kminidump info {bt['method'] if bt else 'backtrace'} of CPU "
+            f"{cpu}: {' <- '.join(tfound) or 'nothing expected'}",
+            [f"expected {' <- '.join(chain)}", f"found {' <- '.join(tnames[:40])}",
+             f"end: {bt['end'] if bt else 'no backtrace'}"])
+        facts["tool_bt"] = tnames[:12]
     if spin_pid and len(prs) > 1:
         opid, opc, osp, olr = prs[1]
         names, miss = _stack_chain(core, syms, osp)
