@@ -69,7 +69,7 @@ must() {
 # Runs a kminidump command in $W; output = stdout, stderr, exit code, with times masked.
 capture() {
 	local rc=0
-	(cd "$W" && "$KMD" "$@") >"$W/.out" 2>"$W/.err" || rc=$?
+	(cd "$W" && timeout 120 "$KMD" "$@") >"$W/.out" 2>"$W/.err" || rc=$?
 	{
 		cat "$W/.out"
 		if [ -s "$W/.err" ]; then echo "--- stderr"; cat "$W/.err"; fi
@@ -113,9 +113,9 @@ gen_all() {
 	gen arm64 --ram arm64.ram --core arm64.expected --dmesg arm64.model --md arm64md &&
 	gen fuzz --ram fuzz.ram --qemu fuzz.qemu --core fuzz.expected --kelf fuzz.kelf \
 		--md-pack fuzz.mdp &&
-	for s in overlap huge total outside badmagic badcount; do gen $s --ram $s.ram || return 1; done
+	for s in overlap huge total outside badmagic badcount dmesg-bits wrap; do gen $s --ram $s.ram || return 1; done
 	python3 "$HERE/make_ko.py" kmd_fake.ko &&
-	for s in panic-x86 panic-x86-errors panic-x86-irq panic-arm64 panic-arm64-errors; do
+	for s in panic-x86 panic-x86-errors panic-x86-irq panic-arm64 panic-arm64-errors panic-arm64-exc; do
 		gen $s --ram $s.ram --core $s.expected || return 1
 	done
 }
@@ -186,6 +186,7 @@ must extract-panic-x86 panic_core panic-x86 0x1000000
 must extract-panic-x86-errors panic_core panic-x86-errors 0x1000000
 must extract-panic-arm64 panic_core panic-arm64 0x40000000
 must extract-panic-arm64-errors panic_core panic-arm64-errors 0x40000000
+must extract-panic-arm64-exc panic_core panic-arm64-exc 0x40000000
 golden info-panic-x86 info panic-x86.core
 golden info-panic-x86-system-map info --system-map data/System.map panic-x86.core
 golden info-panic-x86-all-cpus info -s data/System.map --all-cpus panic-x86.core
@@ -197,6 +198,8 @@ golden err-panic-x86 info --system-map data/System.map panic-x86-errors.core
 # frame loop, truncated NT_PRSTATUS, sp outside every PT_LOAD, fp leaving the
 # stacks of the core, misaligned fp
 golden err-panic-arm64 info --system-map data/System.map-arm64 panic-arm64-errors.core
+# an exception on a leaf: its pt_regs give the leaf's caller ("lr (interrupted)")
+golden info-panic-arm64-exc info --system-map data/System.map-arm64 panic-arm64-exc.core
 # a panic on an IRQ stack: the scan follows its top word to the task stack; a module
 golden info-panic-x86-irq info --system-map data/System.map \
 	--module kmd_fake.ko:.text=0xffffffffc0a01000,.init.text=0xffffffffc0a05000 panic-x86-irq.core
@@ -242,15 +245,20 @@ golden err-wrong-elf-magic info x86.ram
 golden err-table-magic extract --ram badmagic.ram@0x1000000 --kelf 0x1080000 -o t.core
 golden err-table-magic-scan extract --ram badmagic.ram@0x1000000 -o t.core
 golden err-table-count extract --ram badcount.ram@0x1000000 --kelf 0x1080000 -o t.core
-golden err-overlap extract --ram overlap.ram@0x1000000 -o t.core
-golden err-huge extract --ram huge.ram@0x1000000 -o t.core
+# rows the guest got wrong are left out: a partial core, marked, exit 10
+golden err-overlap extract --ram overlap.ram@0x1000000 -o overlap.core
+golden err-huge extract --ram huge.ram@0x1000000 -o huge.core
 truncate -s 5G "$W/sparse.ram"
-golden err-total extract --ram total.ram@0x1000000 --ram sparse.ram@0x100000000 -o t.core
+golden err-total extract --ram total.ram@0x1000000 --ram sparse.ram@0x100000000 -o /dev/null
 head -c $((0x100000)) /dev/zero >"$W/zero.ram"
 golden err-no-header extract --ram zero.ram@0x1000000 -o t.core
-golden err-outside extract --ram outside.ram@0x1000000 -o t.core
-golden err-outside-force extract --force --ram outside.ram@0x1000000 -o outside.core
-golden info-outside-force info outside.core
+golden err-outside extract --ram outside.ram@0x1000000 -o outside.core
+golden info-outside info outside.core
+golden err-outside-force extract --force --ram outside.ram@0x1000000 -o outside-f.core
+check err-outside-force-same cmp outside.core outside-f.core
+partial_marked() { "$KMD" info "$1" | grep -q "^  KMINIDUMP_PARTIAL=1 rows left out; first: row 2 "; }
+check err-overlap-marked partial_marked overlap.core
+check err-huge-marked partial_marked huge.core
 check err-no-output-left test ! -e "$W/t.core"
 printf 'KDUMP   \001\000\000\000' >"$W/kdump.bin"
 golden err-kdump-format extract --dump kdump.bin -o t.core
@@ -271,6 +279,56 @@ golden err-assemble-missing assemble md-missing -o t.core
 golden err-assemble-short assemble md-short -o t.core
 golden err-assemble-not-elf assemble md-notelf -o t.core
 golden err-assemble-ambiguous assemble md-ambiguous -o t.core
+
+# ---- the guest is hostile (issue 12): inputs, outputs, bounds ----
+# a ring claiming 2^30 descriptors in a core of a few KiB: refused at once
+(cd "$W" && "$KMD" -q extract --ram dmesg-bits.ram@0x1000000 -o dmesg-bits.core) || true
+golden err-dmesg-count-bits dmesg dmesg-bits.core
+# a row at the top of the address space: the message says so instead of wrapping
+golden err-wrap extract --ram wrap.ram@0x1000000 -o wrap.core
+# inputs that are not regular files: refused without reading or blocking
+golden err-input-chardev info /dev/zero
+golden err-input-chardev-ram extract --ram /dev/zero@0 -o t.core
+golden err-input-dir dmesg data
+mkdir -p "$W/md-fifo" && cp "$W"/x86md/* "$W/md-fifo/" && rm -f "$W/md-fifo/md_Kuts8.BIN" &&
+	mkfifo "$W/md-fifo/md_Kuts8.BIN"
+golden err-assemble-fifo assemble md-fifo -o t.core
+mkdir -p "$W/md-empty" "$W/md-dup"
+golden err-assemble-empty-dir assemble md-empty -o t.core
+cp "$W/x86md/md_KELF1.BIN" "$W/md-dup/" && echo a >"$W/md-dup/md_Kaaa2.BIN" &&
+	echo b >"$W/md-dup/md_Kbbb2.BIN"
+golden err-assemble-duplicate assemble md-dup -o t.core
+# outputs: a failed run leaves an existing file as it was, never removes what it
+# did not create, and a directory or block device is refused
+out_kept() {	# out_kept FILE CMD...: CMD fails and FILE still holds "old"
+	local f=$1 rc=0
+	shift
+	echo old >"$f"
+	"$@" 2>/dev/null || rc=$?
+	[ "$rc" != 0 ] && [ "$(cat "$f")" = old ] && ! ls -a | grep -q "^\.${f}\."
+}
+check out-kept-extract out_kept kept.core "$KMD" extract --ram zero.ram@0x1000000 -o kept.core
+check out-kept-dmesg out_kept kept.log "$KMD" dmesg x86.ram -o kept.log
+check out-kept-assemble out_kept kept.core "$KMD" assemble md-short -o kept.core
+golden err-output-dir extract --ram x86.ram@0x1000000 -o data
+dev_kept() {	# a character device as -o: written in place; on ENOSPC it is not removed
+	mknod full.dev c 1 7 2>/dev/null || { echo "SKIP: mknod needs root"; return 0; }
+	local rc=0
+	"$KMD" -q extract --ram x86.ram@0x1000000 -o full.dev 2>err.txt || rc=$?
+	[ "$rc" = 3 ] && [ -c full.dev ] && grep -q "No space left" err.txt
+}
+check out-device-kept dev_kept
+check out-stdout sh -c "'$KMD' -q extract --ram x86.ram@0x1000000 -o /dev/stdout | cmp - x86.expected"
+out_link() {	# -o through a symbolic link replaces the link's target, not the link
+	rm -f link.core target.core && ln -s target.core link.core &&
+	"$KMD" -q extract --ram x86.ram@0x1000000 -o link.core && [ -L link.core ] &&
+	cmp target.core x86.expected
+}
+check out-symlink out_link
+# memory, time, files changing under the tool, signals (plain build, loose bounds)
+for c in $(python3 "$HERE/hostile.py" list); do
+	check "hostile-$c" python3 "$HERE/hostile.py" "$c" "$TOOLDIR/kminidump" "$W"
+done
 
 # ---- symbols: a FIFO stands in for the module's debugfs file ----
 golden err-symbols-no-debugfs symbols --system-map data/System.map --debugfs nonexistent
@@ -350,7 +408,7 @@ if [ "$FUZZ_TIME" != 0 ]; then
 		not_ok fuzz-build "$(tail -20 "$W/fuzz-build.log")"
 	else
 		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
-			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-arm64-errors.expected" \
+			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-arm64-errors.expected panic-arm64-exc.expected" \
 			    "dmesg fuzz.expected arm64.expected" \
 			    "md fuzz.mdp" "symtab data/System.map data/kallsyms"; do
 			set -- $spec

@@ -13,6 +13,7 @@
 #include "lib/exitcode.h"
 #include "lib/file.h"
 #include "lib/msg.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 
 static void kmt_assemble_usage(FILE *f)
@@ -35,11 +36,19 @@ static void kmt_md_add(struct kmt_mdfile **f, size_t *nf, const char *path)
 	struct kmt_mdfile *m;
 	const char *slash = strrchr(path, '/');
 
-	*f = kmt_realloc(*f, (*nf + 1) * sizeof(**f));
+	if (!(*nf & (*nf - 1)))		/* 0, 1, 2, 4...: double the array */
+		*f = kmt_realloc(*f, (*nf ? 2 * *nf : 1) * sizeof(**f));
 	m = &(*f)[(*nf)++];
 	memset(m, 0, sizeof(*m));
 	m->path = kmt_strdup(path);
 	m->base = slash ? m->path + (slash - path) + 1 : m->path;
+}
+
+static int kmt_md_too_many(size_t n)
+{
+	kmt_err("%zu md_*.BIN files, more than %u: no table has that many regions", n,
+		KMT_MD_MAX_FILES);
+	return KMT_EXIT_USAGE;
 }
 
 static int kmt_md_name_cmp(const void *a, const void *b)
@@ -60,6 +69,13 @@ static int kmt_md_scan_dir(const char *dir, struct kmt_mdfile **f, size_t *nf)
 	while ((e = readdir(d))) {
 		char *path;
 
+		if (*nf > KMT_MD_MAX_FILES) {
+			kmt_err("%s has more than %u md_*.BIN files: no table has that many regions",
+				dir, KMT_MD_MAX_FILES);
+			closedir(d);
+			return KMT_EXIT_FORMAT;
+		}
+
 		if (kmt_md_parse_name(e->d_name, &at, &len)) {
 			if (e->d_name[0] != '.')
 				kmt_verbose("%s/%s: not an md_<name><N>.BIN file; ignored", dir,
@@ -72,37 +88,29 @@ static int kmt_md_scan_dir(const char *dir, struct kmt_mdfile **f, size_t *nf)
 		free(path);
 	}
 	closedir(d);
-	qsort(*f, *nf, sizeof(**f), kmt_md_name_cmp);	/* readdir order is no order */
 	if (!*nf) {
 		kmt_err("no md_<name><N>.BIN files in %s", dir);
 		return KMT_EXIT_NOTFOUND;
 	}
+	qsort(*f, *nf, sizeof(**f), kmt_md_name_cmp);	/* readdir order is no order */
 	return 0;
 }
 
-static int kmt_md_write(const struct kmt_mdfile *f, size_t nf, const char *out)
+static int kmt_md_write(const struct kmt_mdfile *f, size_t nf, const char *out,
+			const struct kmt_file *maps)
 {
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	struct kmt_out o;
 	size_t i;
+	int ret = kmt_out_open(&o, out, maps, nf);
 
-	if (fd < 0) {
-		kmt_err("Can't open %s. %s", out, strerror(errno));
-		return KMT_EXIT_IO;
+	for (i = 0; i < nf && !ret; i++)
+		ret = kmt_out_write(&o, f[i].data, f[i].size);
+	if (ret) {
+		if (o.fd >= 0)
+			kmt_out_abort(&o);
+		return ret;
 	}
-	for (i = 0; i < nf; i++) {
-		if (kmt_write_all(fd, f[i].data, f[i].size)) {
-			kmt_err("Can't write %s. %s", out, strerror(errno));
-			close(fd);
-			unlink(out);
-			return KMT_EXIT_IO;
-		}
-	}
-	if (close(fd)) {
-		kmt_err("Can't write %s. %s", out, strerror(errno));
-		unlink(out);
-		return KMT_EXIT_IO;
-	}
-	return 0;
+	return kmt_out_commit(&o);
 }
 
 static int kmt_md_map_all(struct kmt_mdfile *f, size_t nf, struct kmt_file *maps)
@@ -140,9 +148,7 @@ static int kmt_assemble_run(struct kmt_mdfile *f, size_t nf, const char *out, bo
 		ret = code;
 	}
 	if (!ret)
-		ret = kmt_check_not_input(out, maps, nf);
-	if (!ret)
-		ret = kmt_md_write(f, nf, out);
+		ret = kmt_md_write(f, nf, out, maps);
 	if (!ret) {
 		total = f[nf - 1].off + f[nf - 1].size;
 		kmt_info("assembled %zu files, %llu bytes, into %s in %.3f s", nf,
@@ -189,6 +195,8 @@ int kmt_cmd_assemble(int argc, char **argv)
 	}
 	if (argc - optind == 1 && !stat(argv[optind], &st) && S_ISDIR(st.st_mode))
 		ret = kmt_md_scan_dir(argv[optind], &f, &nf);
+	else if ((size_t)(argc - optind) > KMT_MD_MAX_FILES)
+		ret = kmt_md_too_many(argc - optind);
 	else
 		for (i = optind; i < (size_t)argc; i++)
 			kmt_md_add(&f, &nf, argv[i]);

@@ -10,6 +10,7 @@
 #include "lib/exitcode.h"
 #include "lib/file.h"
 #include "lib/msg.h"
+#include "lib/outfile.h"
 
 static void kmt_dmesg_usage(FILE *f)
 {
@@ -18,44 +19,56 @@ static void kmt_dmesg_usage(FILE *f)
 		"Print the printk ring of a core the way makedumpfile --dump-dmesg does,\n"
 		"using only its VMCOREINFO note (no vmlinux).\n"
 		"\n"
-		"  -o, --output FILE  write the log here instead of standard output\n"
+		"  -o, --output FILE  write the log here instead of standard output (through a\n"
+		"                     temporary file, renamed when complete)\n"
 		"  -q, --quiet        errors only\n"
 		"  -v, --verbose      say more\n"
 		"  -h, --help         this text\n",
 		KMT_PROG);
 }
 
+/*
+ * The core is opened and checked before the output is created; the log goes
+ * to a temporary renamed into place at the end, also when some records could
+ * not be read (exit 6: the log holds the others), never after another error.
+ */
 static int kmt_dmesg_file(const char *path, const char *outname)
 {
+	struct kmt_out o = { .fd = -1 };
 	FILE *out = stdout;
 	struct kmt_core c;
 	struct kmt_file f;
 	int ret = kmt_file_map(&f, path);
 
-	if (!ret && outname) {
-		ret = kmt_check_not_input(outname, &f, 1);
-		if (!ret && !(out = fopen(outname, "w"))) {
-			kmt_err("Can't open %s. %s", outname, strerror(errno));
-			ret = KMT_EXIT_IO;
-		}
-	}
-	if (!ret) {
+	if (!ret)
 		ret = kmt_core_open(&c, f.path, f.data, f.size);
-		if (!ret) {
-			ret = kmt_dmesg(&c, out);
-			kmt_core_close(&c);
-		}
-		if ((fflush(out) || ferror(out)) && ret != KMT_EXIT_IO) {
-			kmt_err("Can't write %s. %s", outname ? outname : "the output",
-				strerror(errno));
-			ret = KMT_EXIT_IO;
-		}
-		if (out != stdout && fclose(out) && ret != KMT_EXIT_IO) {
-			kmt_err("Can't write %s. %s", outname, strerror(errno));
+	if (ret) {
+		kmt_file_unmap(&f);
+		return ret;
+	}
+	if (outname) {
+		ret = kmt_out_open(&o, outname, &f, 1);
+		if (!ret && !(out = kmt_out_stdio(&o))) {
+			kmt_out_abort(&o);
 			ret = KMT_EXIT_IO;
 		}
 	}
+	if (!ret)
+		ret = kmt_dmesg(&c, out);
+	kmt_core_close(&c);
 	kmt_file_unmap(&f);
+	if (outname && o.fd >= 0) {
+		if (ret && ret != KMT_EXIT_MISSING) {
+			kmt_out_abort(&o);
+		} else {
+			int r = kmt_out_commit(&o);
+
+			ret = r ? r : ret;
+		}
+	} else if (!outname && (fflush(stdout) || ferror(stdout)) && ret != KMT_EXIT_IO) {
+		kmt_err("Can't write the output. %s", strerror(errno));
+		ret = KMT_EXIT_IO;
+	}
 	return ret;
 }
 

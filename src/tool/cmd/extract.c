@@ -11,6 +11,7 @@
 #include "input/physmem.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "output/minicore.h"
 
@@ -26,9 +27,10 @@ static void kmt_extract_usage(FILE *f)
 		"  -d, --dump FILE          ELF dump with physical addresses (QEMU dump-guest-memory,\n"
 		"                           a /proc/vmcore copy)\n"
 		"  -k, --kelf PA            read the KELF header at this physical address (default: scan)\n"
-		"  -o, --output CORE        the core to write\n"
-		"  -f, --force              accept regions over 1 GiB and cores over 4 GiB, skip regions\n"
-		"                           outside the RAM sources, use truncated dumps\n"
+		"  -o, --output CORE        the core to write (through a temporary file, renamed\n"
+		"                           when complete)\n"
+		"  -f, --force              accept regions over 1 GiB and cores over 4 GiB, use\n"
+		"                           truncated dumps\n"
 		"  -q, --quiet              errors only\n"
 		"  -v, --verbose            say more\n"
 		"  -h, --help               this text\n",
@@ -38,21 +40,17 @@ static void kmt_extract_usage(FILE *f)
 static int kmt_extract_output(const struct kmt_phys *m, const struct kmt_plan *p,
 			      const char *out)
 {
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int ret;
+	struct kmt_out o;
+	int ret = kmt_out_open(&o, out, m->files, m->nfiles);
 
-	if (fd < 0) {
-		kmt_err("Can't open %s. %s", out, strerror(errno));
-		return KMT_EXIT_IO;
-	}
-	ret = kmt_extract_write(m, p, fd, out);
-	if (close(fd) && !ret) {
-		kmt_err("Can't write %s. %s", out, strerror(errno));
-		ret = KMT_EXIT_IO;
-	}
 	if (ret)
-		unlink(out);
-	return ret;
+		return ret;
+	ret = kmt_extract_write(m, p, o.fd, out);
+	if (ret) {
+		kmt_out_abort(&o);
+		return ret;
+	}
+	return kmt_out_commit(&o);
 }
 
 int kmt_cmd_extract(int argc, char **argv)
@@ -130,17 +128,20 @@ int kmt_cmd_extract(int argc, char **argv)
 	if (!ret)
 		ret = kmt_extract_plan(&m, &found, &o, &plan);
 	if (!ret)
-		ret = kmt_check_not_input(out, m.files, m.nfiles);
-	if (!ret)
 		ret = kmt_extract_output(&m, &plan, out);
 	if (!ret) {
-		char flags[40];
+		char flags[40], partial[64] = "";
 
 		kmt_table_flags_str(found.k.flags, flags, sizeof(flags));
-		kmt_info("read KELF at pa 0x%llx (%s): %zu regions, %llu bytes + %u bytes of header, %u skipped; wrote %s in %.3f s",
+		if (plan.partial)
+			snprintf(partial, sizeof(partial), ", %u left out (a partial core)",
+				 plan.partial);
+		kmt_info("read KELF at pa 0x%llx (%s): %zu regions, %llu bytes + %u bytes of header, %u skipped%s; wrote %s in %.3f s",
 			 (unsigned long long)found.pa, flags, plan.n,
-			 (unsigned long long)plan.bytes, found.k.kelf_size, plan.skipped, out,
-			 kmt_now() - t0);
+			 (unsigned long long)plan.bytes, found.k.kelf_size, plan.skipped, partial,
+			 out, kmt_now() - t0);
+		if (plan.partial)
+			ret = KMT_EXIT_PARTIAL;
 	}
 out:
 	kmt_plan_free(&plan);

@@ -19,6 +19,7 @@
 struct kmt_span {
 	uint64_t start, len;
 	uint64_t off;		/* in the file */
+	uint64_t maxend;	/* the highest end of this span and every one sorted before it */
 };
 
 /* Sorted lookup tables built at open; kept outside struct kmt_core's public part. */
@@ -34,13 +35,29 @@ static int kmt_span_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static void kmt_span_sort(struct kmt_span *s, size_t n)
+{
+	uint64_t max = 0;
+	size_t i;
+
+	if (n > 1)
+		qsort(s, n, sizeof(*s), kmt_span_cmp);
+	for (i = 0; i < n; i++) {
+		if (s[i].start + s[i].len > max)
+			max = s[i].start + s[i].len;
+		s[i].maxend = max;
+	}
+}
+
 static void kmt_core_add_note(struct kmt_core *c, const char *name, uint32_t type,
 			      const uint8_t *desc, size_t descsz, uint64_t off)
 {
 	struct kmt_note *n;
 
-	if (c->nnotes % 64 == 0)
-		c->notes = kmt_realloc(c->notes, (c->nnotes + 64) * sizeof(*c->notes));
+	if (c->nnotes == c->notes_cap) {	/* doubling: a million notes cost O(n) copies */
+		c->notes_cap = c->notes_cap ? c->notes_cap * 2 : 64;
+		c->notes = kmt_realloc(c->notes, c->notes_cap * sizeof(*c->notes));
+	}
 	n = &c->notes[c->nnotes++];
 	n->name = name;
 	n->type = type;
@@ -72,7 +89,7 @@ static void kmt_core_notes_in(struct kmt_core *c, const GElf_Phdr *ph, size_t id
 		kmt_warn("%s: can't read PT_NOTE %zu. %s", c->path, idx, elf_errmsg(-1));
 		return;
 	}
-	while (off < d->d_size && c->nnotes < KMT_MAX_NOTES) {
+	while (off < d->d_size) {
 		const char *name = "";
 		const uint8_t *b = d->d_buf;
 
@@ -86,6 +103,13 @@ static void kmt_core_notes_in(struct kmt_core *c, const GElf_Phdr *ph, size_t id
 			if (j < d->d_size)
 				kmt_warn("%s: malformed note at file offset 0x%llx; notes after it are ignored",
 					 c->path, (unsigned long long)(ph->p_offset + off));
+			break;
+		}
+		if (c->nnotes == KMT_MAX_NOTES) {
+			if (!c->notes_dropped++)
+				kmt_warn("%s: more than %u notes; the notes from file offset 0x%llx on are ignored",
+					 c->path, KMT_MAX_NOTES,
+					 (unsigned long long)(ph->p_offset + off));
 			break;
 		}
 		if (nh.n_namesz && b[name_off + nh.n_namesz - 1] == 0)
@@ -134,12 +158,12 @@ static void kmt_core_build_index(struct kmt_core *c)
 		if (len > c->size - ph->p_offset)
 			len = c->size - ph->p_offset;	/* a truncated core: keep what is there */
 		if (ph->p_vaddr && ph->p_vaddr + len > ph->p_vaddr)
-			x->va[x->nva++] = (struct kmt_span){ ph->p_vaddr, len, ph->p_offset };
+			x->va[x->nva++] = (struct kmt_span){ ph->p_vaddr, len, ph->p_offset, 0 };
 		if (ph->p_paddr + len > ph->p_paddr)
-			x->pa[x->npa++] = (struct kmt_span){ ph->p_paddr, len, ph->p_offset };
+			x->pa[x->npa++] = (struct kmt_span){ ph->p_paddr, len, ph->p_offset, 0 };
 	}
-	qsort(x->va, x->nva, sizeof(*x->va), kmt_span_cmp);
-	qsort(x->pa, x->npa, sizeof(*x->pa), kmt_span_cmp);
+	kmt_span_sort(x->va, x->nva);
+	kmt_span_sort(x->pa, x->npa);
 	c->index = x;
 }
 
@@ -259,11 +283,25 @@ static const struct kmt_span *kmt_span_find(const struct kmt_span *s, size_t n, 
 		else
 			hi = mid;
 	}
-	/* overlapping spans are rare: look back a little before giving up */
+	/* overlapping spans are rare: look back a little first */
 	for (i = lo; i > 0 && lo - i < 8; i--)
 		if (addr - s[i - 1].start < s[i - 1].len)
 			return &s[i - 1];
-	return NULL;
+	/*
+	 * Then any number of them: the first span whose running maximum end passes
+	 * @addr holds it (it starts at or below @addr and ends above it).
+	 */
+	if (!lo || s[lo - 1].maxend <= addr)
+		return NULL;
+	for (hi = lo - 1, lo = 0; lo < hi; ) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s[mid].maxend > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return &s[lo];
 }
 
 static int kmt_core_read(const struct kmt_core *c, const struct kmt_span *s, size_t n,

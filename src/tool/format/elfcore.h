@@ -35,7 +35,8 @@ struct kmt_core {
 	size_t nphdr;
 	GElf_Phdr *phdr;
 	struct kmt_note *notes;
-	size_t nnotes;
+	size_t nnotes, notes_cap;
+	size_t notes_dropped;	/* PT_NOTEs cut by the note limit */
 	struct kmt_vmci vmci;
 	bool has_vmci;
 	bool has_table;

@@ -17,6 +17,7 @@
 #define PH_SIZE		56
 #define NOTE_HDR	12
 #define KMT_NOTE_NAMESZ	sizeof(KMD_NOTE_NAME)	/* 10, with the NUL */
+#define KMT_KELF_EXTRA_NOTES	64	/* notes beyond the NT_PRSTATUS ones */
 
 static int kmt_why(char *why, size_t whylen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -78,14 +79,22 @@ int kmt_kelf_parse_table(const uint8_t *d, size_t descsz, struct kmt_kelf *k,
 	return 0;
 }
 
-/* Walks the note chain; every note must lie inside [off, off + size). */
-static int kmt_kelf_check_notes(const uint8_t *p, uint64_t off, uint64_t size,
+/*
+ * Walks the note chain; every note must lie inside [off, off + size). KELF has
+ * the table, NT_PRPSINFO, one NT_PRSTATUS per CPU and VMCOREINFO: more than
+ * @max notes is not ours (and would make a hostile page cost more than its table).
+ */
+static int kmt_kelf_check_notes(const uint8_t *p, uint64_t off, uint64_t size, uint64_t max,
 				char *why, size_t whylen)
 {
-	uint64_t pos = 0;
+	uint64_t pos = 0, count = 0;
 
 	while (pos < size) {
 		uint64_t namesz, descsz, n;
+
+		if (++count > max)
+			return kmt_why(why, whylen, "more than %llu notes in PT_NOTE (nr_cpus + %u)",
+				       (unsigned long long)max, KMT_KELF_EXTRA_NOTES);
 
 		if (size - pos < NOTE_HDR)
 			return kmt_why(why, whylen, "a note header at offset 0x%llx is cut off",
@@ -194,7 +203,8 @@ int kmt_kelf_parse(const uint8_t *p, size_t len, struct kmt_kelf *k, char *why, 
 			       (unsigned long long)KMT_KELF_MAX);
 	if (k->kelf_size > len)
 		return kmt_why(why, whylen, "kelf_size %u but only %zu bytes present", k->kelf_size, len);
-	ret = kmt_kelf_check_notes(p, k->notes_off, k->notes_size, why, whylen);
+	ret = kmt_kelf_check_notes(p, k->notes_off, k->notes_size,
+				   (uint64_t)k->nr_cpus + KMT_KELF_EXTRA_NOTES, why, whylen);
 	if (ret)
 		return ret;
 	k->data = p;

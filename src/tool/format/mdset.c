@@ -224,8 +224,9 @@ int kmt_md_order(struct kmt_mdfile *f, size_t nf)
 	qsort(f, nf, sizeof(*f), kmt_md_cmp);
 	for (i = 0; i < nf; i++) {
 		if (i && f[i].n == f[i - 1].n) {
-			kmt_err("%s and %s both have N=%u", f[i - 1].base, f[i].base, f[i].n);
-			ret = KMT_EXIT_USAGE;
+			kmt_err("%s and %s both have N=%u: two regions can't have one table index",
+				f[i - 1].base, f[i].base, f[i].n);
+			ret = KMT_EXIT_FORMAT;
 			goto out;
 		}
 		if (f[i].n != i + 1) {
@@ -411,11 +412,15 @@ int kmt_assemble_check(struct kmt_mdfile *f, size_t nf, bool fatal, int *exitcod
 			goto out;
 		}
 		if (ph.p_type == PT_NOTE) {
+			char range[80];
+
 			note_lo = ph.p_offset;
 			note_hi = ph.p_offset + ph.p_filesz;
 			if (note_hi < note_lo || note_hi > total)
-				kmt_md_bad(&rep, "PT_NOTE %zu ends at 0x%llx, past the end of the set (0x%llx bytes)",
-					   i, (unsigned long long)note_hi, (unsigned long long)total);
+				kmt_md_bad(&rep, "PT_NOTE %zu at offsets %s runs past the end of the set (0x%llx bytes)",
+					   i, kmt_range_str(range, sizeof(range), ph.p_offset,
+							    ph.p_filesz),
+					   (unsigned long long)total);
 			continue;
 		}
 		if (ph.p_type != PT_LOAD || !ph.p_filesz)

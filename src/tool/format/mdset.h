@@ -11,6 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format/kelf.h"
+
+/* One file per table row at most: a larger set cannot match any table. */
+#define KMT_MD_MAX_FILES	(KMD_MAX_CAPACITY + 1)
+
 struct kmt_mdfile {
 	char *path;
 	const char *base;	/* file name without directory */

@@ -147,7 +147,8 @@ static int kmt_prb_load(struct kmt_prb *r)
 {
 	uint8_t ptr[8], buf[KMT_MAX_STRUCT];
 	const uint8_t *dr = buf + r->o_desc_ring, *tr = buf + r->o_text_ring;
-	uint64_t prb, cbits, sbits;
+	uint64_t prb, cbits, sbits, held = 0;
+	size_t i;
 
 	if (kmt_core_read_va(r->c, r->sym_prb, ptr, r->lsz)) {
 		kmt_err("Can't read prb at 0x%llx: it is in no PT_LOAD of %s",
@@ -170,6 +171,20 @@ static int kmt_prb_load(struct kmt_prb *r)
 	}
 	r->count = 1ULL << cbits;
 	r->size = 1ULL << sbits;
+	/*
+	 * The walk reads one descriptor per id: a ring claiming more descriptors than
+	 * the core could hold (count_bits 30 in an 8 KiB core) would loop for nothing.
+	 */
+	for (i = 0; i < r->c->nphdr; i++)
+		if (r->c->phdr[i].p_type == PT_LOAD)
+			held += r->c->phdr[i].p_filesz;
+	if (r->count > held / r->s_desc) {
+		kmt_err("printk ring at 0x%llx has count_bits %llu: %llu descriptors of %llu bytes, more than the %llu bytes of %s's PT_LOADs",
+			(unsigned long long)prb, (unsigned long long)cbits,
+			(unsigned long long)r->count, (unsigned long long)r->s_desc,
+			(unsigned long long)held, r->c->path);
+		return KMT_EXIT_FORMAT;
+	}
 	r->descs = kmt_rd(r, dr + r->o_descs, r->lsz);
 	r->infos = kmt_rd(r, dr + r->o_infos, r->lsz);
 	r->data = kmt_rd(r, tr + r->o_data, r->lsz);

@@ -156,7 +156,8 @@ void kmt_symtab_sort_addr(struct kmt_symtab *t)
 		qsort(t->s, t->n, sizeof(*t->s), kmt_sym_addr_cmp);
 }
 
-const struct kmt_sym *kmt_symtab_lookup(const struct kmt_symtab *t, uint64_t addr)
+/* The first symbol above @addr (sorted table): t->n if none. */
+static size_t kmt_symtab_upper(const struct kmt_symtab *t, uint64_t addr)
 {
 	size_t lo = 0, hi = t->n;
 
@@ -168,10 +169,35 @@ const struct kmt_sym *kmt_symtab_lookup(const struct kmt_symtab *t, uint64_t add
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* Binary searches only: a table of a million aliases of one address costs log n a lookup. */
+const struct kmt_sym *kmt_symtab_lookup(const struct kmt_symtab *t, uint64_t addr)
+{
+	size_t i = kmt_symtab_upper(t, addr), lo = 0, hi;
+	uint64_t a;
+
+	if (!i)
+		return NULL;
 	/* among symbols at one address, the first one sorted by name */
-	while (lo > 1 && t->s[lo - 2].addr == t->s[lo - 1].addr)
-		lo--;
-	return lo ? &t->s[lo - 1] : NULL;
+	a = t->s[i - 1].addr;
+	for (hi = i - 1; lo < hi; ) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->s[mid].addr < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return &t->s[lo];
+}
+
+uint64_t kmt_symtab_gap(const struct kmt_symtab *t, const struct kmt_sym *s)
+{
+	size_t i = kmt_symtab_upper(t, s->addr);
+
+	return i < t->n ? t->s[i].addr - s->addr : 0;
 }
 
 /* The text ranges kallsyms covers even without CONFIG_KALLSYMS_ALL. */

@@ -27,6 +27,8 @@ void kmt_symtab_free(struct kmt_symtab *t);
 void kmt_symtab_sort_addr(struct kmt_symtab *t);
 /* Nearest symbol at or below @addr (sorted table), or NULL. */
 const struct kmt_sym *kmt_symtab_lookup(const struct kmt_symtab *t, uint64_t addr);
+/* Distance from @s to the next higher address of the sorted table, 0 if none. */
+uint64_t kmt_symtab_gap(const struct kmt_symtab *t, const struct kmt_sym *s);
 
 struct kmt_text_ranges {
 	uint64_t lo[2], hi[2];	/* _stext.._etext, _sinittext.._einittext */

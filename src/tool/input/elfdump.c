@@ -9,6 +9,7 @@
 #include "lib/bytes.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
+#include "lib/util.h"
 
 #define KMT_MAX_DUMP_PHDRS	(1u << 20)
 
@@ -75,9 +76,11 @@ int kmt_phys_add_elf_mem(struct kmt_phys *m, uint8_t *data, size_t size, const c
 		len = ph.p_filesz;
 		if (!kmt_in_bounds(ph.p_offset, len, size)) {
 			if (!force) {
-				kmt_err("%s is truncated: PT_LOAD %zu (pa 0x%llx) needs bytes up to 0x%llx, the file has 0x%zx (--force uses what is there)",
+				char range[80];
+
+				kmt_err("%s is truncated: PT_LOAD %zu (pa 0x%llx) needs the bytes at %s, the file has 0x%zx (--force uses what is there)",
 					name, i, (unsigned long long)ph.p_paddr,
-					(unsigned long long)ph.p_offset + len, size);
+					kmt_range_str(range, sizeof(range), ph.p_offset, len), size);
 				ret = KMT_EXIT_FORMAT;
 				break;
 			}

@@ -13,7 +13,7 @@
 #include "lib/msg.h"
 #include "lib/util.h"
 
-#define KMT_MAX_CANDIDATES	64
+#define KMT_MAX_CANDIDATES	64	/* listed in the message */
 
 void kmt_found_free(struct kmt_found *f)
 {
@@ -102,24 +102,68 @@ static bool kmt_looks_like_kelf(const uint8_t *p)
 	       kmt_le64(p + 32) == 64;
 }
 
-static int kmt_rank(const struct kmt_found *f)
+/* What the scan keeps of a valid header: no bytes, only what ranks and names it. */
+struct kmt_cand {
+	uint64_t pa;
+	uint32_t flags, gen, capacity;
+};
+
+static int kmt_rank(uint32_t flags)
 {
-	return f->k.flags & KMD_TABLE_F_PANIC ? 2 : f->k.flags & KMD_TABLE_F_LIVE ? 1 : 0;
+	return flags & KMD_TABLE_F_PANIC ? 2 : flags & KMD_TABLE_F_LIVE ? 1 : 0;
 }
 
-static void kmt_describe(const struct kmt_found *f, char *buf, size_t len)
+static void kmt_describe(const struct kmt_cand *c, char *buf, size_t len)
 {
 	char flags[40];
 
-	kmt_table_flags_str(f->k.flags, flags, sizeof(flags));
-	snprintf(buf, len, "pa 0x%llx (%s, gen %u, %u rows)", (unsigned long long)f->pa,
-		 flags, f->k.gen, f->k.capacity);
+	kmt_table_flags_str(c->flags, flags, sizeof(flags));
+	snprintf(buf, len, "pa 0x%llx (%s, gen %u, %u rows)", (unsigned long long)c->pa,
+		 flags, c->gen, c->capacity);
 }
 
+/*
+ * Checks the header at @pa of range @r where it lies, without copying it: the
+ * parser reads only the structures, whose size the table bounds. A header cut
+ * by the end of its range is checked through a copy when RAM goes on there.
+ */
+static int kmt_kelf_check(const struct kmt_phys *m, const struct kmt_range *r, uint64_t pa,
+			  struct kmt_cand *c, char *why, size_t whylen)
+{
+	uint64_t avail = r->pa + r->len - pa;
+	struct kmt_found f;
+	struct kmt_kelf k;
+	int ret;
+
+	ret = kmt_kelf_parse(r->data + (pa - r->pa), avail, &k, why, whylen);
+	if (!ret && k.kelf_pa != pa) {
+		snprintf(why, whylen, "its table says kelf_pa 0x%llx (a stale or foreign copy)",
+			 (unsigned long long)k.kelf_pa);
+		return KMT_EXIT_FORMAT;
+	}
+	if (ret && k.kelf_size > avail && kmt_phys_covers(m, pa, k.kelf_size)) {
+		ret = kmt_kelf_at(m, pa, &f, why, whylen);
+		if (ret)
+			return ret;
+		k = f.k;
+		kmt_found_free(&f);
+	}
+	if (ret)
+		return ret;
+	*c = (struct kmt_cand){ .pa = pa, .flags = k.flags, .gen = k.gen,
+				.capacity = k.capacity };
+	return 0;
+}
+
+/*
+ * Every page-aligned address of every range: memory O(one KELF) whatever RAM
+ * holds (only the best candidate is copied, at the end), time O(RAM pages +
+ * each candidate's table).
+ */
 static int kmt_scan(const struct kmt_phys *m, struct kmt_found *out)
 {
-	struct kmt_found c[KMT_MAX_CANDIDATES];
-	size_t nc = 0, i, best = 0, near = 0;
+	struct kmt_cand list[KMT_MAX_CANDIDATES], best = { 0 }, c;
+	size_t nc = 0, i, near = 0;
 	char why[256], desc[128];
 
 	for (i = 0; i < m->n; i++) {
@@ -129,48 +173,47 @@ static int kmt_scan(const struct kmt_phys *m, struct kmt_found *out)
 		for (; pa >= r->pa && pa < end && end - pa >= 64; pa += KMT_PAGE) {
 			if (!kmt_looks_like_kelf(r->data + (pa - r->pa)))
 				continue;
-			if (kmt_kelf_at(m, pa, &c[nc], why, sizeof(why))) {
+			if (kmt_kelf_check(m, r, pa, &c, why, sizeof(why))) {
 				kmt_verbose("ELF core header at pa 0x%llx is not a KELF: %s",
 					    (unsigned long long)pa, why);
 				near++;
 				continue;
 			}
-			if (++nc == KMT_MAX_CANDIDATES) {
-				kmt_warn("more than %d KELF headers; looking no further",
-					 KMT_MAX_CANDIDATES);
-				goto done;
-			}
+			if (nc < KMT_MAX_CANDIDATES)
+				list[nc] = c;
+			if (!nc || kmt_rank(c.flags) > kmt_rank(best.flags) ||
+			    (kmt_rank(c.flags) == kmt_rank(best.flags) && c.gen > best.gen))
+				best = c;
+			nc++;
 		}
 	}
-done:
 	if (!nc) {
 		kmt_err("no KELF header found in %llu bytes of RAM%s; is kminidump.ko loaded in that kernel? (--kelf PA reads one address)",
 			(unsigned long long)kmt_phys_total(m),
 			near ? " (ELF core headers that are not KELF were seen: -v says why)" : "");
 		return KMT_EXIT_NOTFOUND;
 	}
-	for (i = 1; i < nc; i++)
-		if (kmt_rank(&c[i]) > kmt_rank(&c[best]) ||
-		    (kmt_rank(&c[i]) == kmt_rank(&c[best]) && c[i].k.gen > c[best].k.gen))
-			best = i;
 	if (nc > 1) {
 		kmt_info("%zu KELF headers found:", nc);
-		for (i = 0; i < nc; i++) {
-			kmt_describe(&c[i], desc, sizeof(desc));
+		for (i = 0; i < nc && i < KMT_MAX_CANDIDATES; i++) {
+			kmt_describe(&list[i], desc, sizeof(desc));
 			kmt_info("  %s", desc);
 		}
-		kmt_describe(&c[best], desc, sizeof(desc));
+		if (nc > KMT_MAX_CANDIDATES)
+			kmt_info("  ... and %zu more", nc - KMT_MAX_CANDIDATES);
+		kmt_describe(&best, desc, sizeof(desc));
 		kmt_info("using the one at %s: %s", desc,
-			 kmt_rank(&c[best]) == 2 ? "it has the PANIC flag" :
-			 kmt_rank(&c[best]) == 1 ? "it has the LIVE flag" : "highest generation");
+			 kmt_rank(best.flags) == 2 ? "it has the PANIC flag" :
+			 kmt_rank(best.flags) == 1 ? "it has the LIVE flag" : "highest generation");
 	} else {
-		kmt_describe(&c[0], desc, sizeof(desc));
+		kmt_describe(&best, desc, sizeof(desc));
 		kmt_verbose("KELF found at %s", desc);
 	}
-	*out = c[best];
-	for (i = 0; i < nc; i++)
-		if (i != best)
-			kmt_found_free(&c[i]);
+	if (kmt_kelf_at(m, best.pa, out, why, sizeof(why))) {
+		kmt_err("the KELF header at pa 0x%llx changed while the RAM was scanned: %s",
+			(unsigned long long)best.pa, why);
+		return KMT_EXIT_FORMAT;
+	}
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Memory that never comes back NULL, number parsing, time. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,4 +73,15 @@ double kmt_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *kmt_range_str(char *buf, size_t len, uint64_t start, uint64_t size)
+{
+	if (start + size < start)
+		snprintf(buf, len, "0x%llx + 0x%llx (past the end of the address space)",
+			 (unsigned long long)start, (unsigned long long)size);
+	else
+		snprintf(buf, len, "0x%llx..0x%llx", (unsigned long long)start,
+			 (unsigned long long)(start + size));
+	return buf;
 }

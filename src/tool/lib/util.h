@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifndef KMT_VERSION
 #define KMT_VERSION "unknown"
@@ -17,5 +18,7 @@ char *kmt_strdup(const char *s);
 
 int kmt_parse_u64(const char *s, uint64_t *v);	/* hex (0x) or decimal, whole string */
 double kmt_now(void);
+/* "0xSTART..0xEND", or "0xSTART + 0xLEN" when the end is past 2^64; returns @buf. */
+const char *kmt_range_str(char *buf, size_t len, uint64_t start, uint64_t size);
 
 #endif /* _KMT_UTIL_H */

@@ -15,6 +15,8 @@
  *           the way the kernel's "? " lines are (unreliable by nature). At the
  *           top of an IRQ stack the kernel keeps the interrupted stack pointer
  *           (arch/x86/include/asm/irq_stack.h): the scan continues there.
+ *   arm64   an exception's frame record lies in its pt_regs: the interrupted
+ *           function's lr (its caller, for a leaf) is shown after it.
  *
  * Each CPU is analysed once into a struct kmt_cpu_view (registers, backtrace
  * lines), then printed as text or JSON. Everything is bounded: a stack is one
@@ -41,7 +43,7 @@
 #define KMT_MAX_FRAMES		64
 #define KMT_MAX_STACKS		4	/* irq -> task and the like */
 #define KMT_MAX_REGS		34
-#define KMT_BT_ITEMS		(KMT_MAX_FRAMES + 2 * KMT_MAX_STACKS + 4)
+#define KMT_BT_ITEMS		(2 * KMT_MAX_FRAMES + 2 * KMT_MAX_STACKS + 4)
 
 /* x86_64 kernel image window: __START_KERNEL_map .. MODULES_VADDR */
 #define KMT_X86_IMAGE_LO	0xffffffff80000000ULL
@@ -87,7 +89,7 @@ struct kmt_stack {
 
 /* One line of a backtrace, in order. */
 enum { BT_STACK, BT_NEXT, BT_FRAME };
-enum { BT_PC, BT_LR, BT_FP, BT_WORD };
+enum { BT_PC, BT_LR, BT_FP, BT_WORD, BT_ILR };
 
 struct kmt_bt_item {
 	uint8_t type, kind;
@@ -181,16 +183,6 @@ static const struct kmt_sym *kmt_panic_lookup(const struct kmt_panic *p, uint64_
 	return kmt_panic_kernel_lookup(p, va);
 }
 
-/* Distance from @s to the next symbol at a higher address of @t, or 0 if none. */
-static uint64_t kmt_sym_gap(const struct kmt_symtab *t, const struct kmt_sym *s)
-{
-	size_t i;
-
-	for (i = s - t->s + 1; i < t->n && t->s[i].addr == s->addr; i++)
-		;
-	return i < t->n ? t->s[i].addr - s->addr : 0;
-}
-
 /*
  * The symbol of @va. @ret: a return address, named like the kernel's %pB: the
  * byte before it is looked up, because a call to a noreturn function may be the
@@ -210,7 +202,9 @@ static bool kmt_panic_resolve(const struct kmt_panic *p, uint64_t va, bool ret,
 		if (r->s) {
 			r->module = m->name;
 			r->off = va - r->s->addr;
-			r->size = r->s->size ? r->s->size : kmt_sym_gap(&m->syms, r->s);
+			/* st_size, unless the address lies past it (padding, an unnamed part) */
+			r->size = r->s->size && r->off <= r->s->size ? r->s->size :
+				  kmt_symtab_gap(&m->syms, r->s);
 			return true;
 		}
 	}
@@ -218,7 +212,7 @@ static bool kmt_panic_resolve(const struct kmt_panic *p, uint64_t va, bool ret,
 	if (!r->s)
 		return false;
 	r->off = va - p->x->kaslr - r->s->addr;
-	r->size = kmt_sym_gap(p->x->syms, r->s);
+	r->size = kmt_symtab_gap(p->x->syms, r->s);
 	return true;
 }
 
@@ -393,14 +387,19 @@ static void kmt_bt_scan(const struct kmt_panic *p, uint64_t pc, uint64_t sp,
 			kmt_bt_add(bt, BT_FRAME, BT_WORD, a - sp, v);
 		}
 		words += s->hi > start ? (s->hi - start) / 8 : 0;
-		/* an IRQ stack's top word holds the interrupted stack pointer */
-		if (s->hi != s->base + KMT_THREAD_SIZE || nseen == KMT_MAX_STACKS)
+		/*
+		 * An IRQ stack's top word holds the interrupted stack pointer; the IRQ
+		 * stack is not THREAD_SIZE aligned (vmap'ed), so its top is where the
+		 * saved part ends, not the window's.
+		 */
+		if (nseen == KMT_MAX_STACKS)
 			break;
 		link = kmt_stack_word(s, s->hi - 8);
 		for (i = 0; i < nseen; i++)
 			if (seen[i] == (link & ~(uint64_t)(KMT_THREAD_SIZE - 1)))
 				break;
-		if ((link & 7) || i < nseen || !link || !kmt_stack_load(p->x->c, link, s))
+		if ((link & 7) || i < nseen || !link || kmt_in_text(p, link) ||
+		    !kmt_stack_load(p->x->c, link, s))
 			break;
 		kmt_bt_add(bt, BT_NEXT, 0, 0, 0);
 		kmt_bt_stack(bt, s);
@@ -418,7 +417,7 @@ static void kmt_bt_scan(const struct kmt_panic *p, uint64_t pc, uint64_t sp,
  * its frame record yet. Without a System.map the function is unknown.
  */
 static void kmt_bt_lr(const struct kmt_panic *p, uint64_t pc, uint64_t lr, bool have_first,
-		      uint64_t first, struct kmt_bt *bt)
+		      uint64_t first, uint8_t kind, struct kmt_bt *bt)
 {
 	const struct kmt_sym *a, *b;
 
@@ -429,7 +428,31 @@ static void kmt_bt_lr(const struct kmt_panic *p, uint64_t pc, uint64_t lr, bool 
 	b = kmt_panic_lookup(p, lr - 1);
 	if (a && a == b)
 		return;
-	kmt_bt_add(bt, BT_FRAME, BT_LR, 0, lr);
+	kmt_bt_add(bt, BT_FRAME, kind, 0, lr);
+}
+
+/*
+ * arm64: a frame record that is the stackframe of a pt_regs (an exception
+ * taken at EL1, arch/arm64/kernel/entry.S kernel_entry: "stp x29, x22,
+ * [sp, #S_STACKFRAME]") holds the interrupted fp and pc; the interrupted lr is
+ * in pt_regs.regs[30] and, for a leaf, is the only trace of its caller. The
+ * record is one if pt_regs.pc is its lr and pt_regs.sp the end of pt_regs
+ * (Linux 6.1 to 6.12: S_STACKFRAME 304, PT_REGS_SIZE 336). Returns that lr, or 0.
+ */
+#define KMT_ARM64_S_STACKFRAME	304
+#define KMT_ARM64_PT_REGS_SIZE	336
+
+static uint64_t kmt_bt_pt_regs_lr(const struct kmt_panic *p, const struct kmt_stack *s,
+				  uint64_t fp, uint64_t rec_lr)
+{
+	uint64_t base = fp - KMT_ARM64_S_STACKFRAME;
+
+	if (fp < s->lo + KMT_ARM64_S_STACKFRAME || base + KMT_ARM64_PT_REGS_SIZE > s->hi)
+		return 0;
+	if (kmt_stack_word(s, base + 8 * A_PC) != rec_lr ||
+	    kmt_stack_word(s, base + 8 * A_SP) != base + KMT_ARM64_PT_REGS_SIZE)
+		return 0;
+	return kmt_strip_pac(p, kmt_stack_word(s, base + 8 * A_LR));
 }
 
 /* arm64: the frame records { fp, lr } from x29 up, across at most a few stacks. */
@@ -444,7 +467,7 @@ static void kmt_bt_frames(const struct kmt_panic *p, uint64_t pc, uint64_t sp, u
 	bt->note = p->x->syms ? "" : "; raw addresses, no --system-map";
 	if (!kmt_stack_load(p->x->c, sp & ~7ULL, s)) {
 		kmt_bt_add(bt, BT_FRAME, BT_PC, 0, pc);
-		kmt_bt_lr(p, pc, lr_reg, false, 0, bt);
+		kmt_bt_lr(p, pc, lr_reg, false, 0, BT_LR, bt);
 		kmt_bt_end(bt, "sp 0x%016llx is not in the core: no PT_LOAD holds it; no frames",
 			   (unsigned long long)sp);
 		return;
@@ -454,11 +477,11 @@ static void kmt_bt_frames(const struct kmt_panic *p, uint64_t pc, uint64_t sp, u
 	floor = s->lo;
 	kmt_bt_add(bt, BT_FRAME, BT_PC, 0, pc);
 	if (fp && !(fp & 7) && !kmt_core_read_va(p->x->c, fp + 8, first, 8))
-		kmt_bt_lr(p, pc, lr_reg, true, kmt_strip_pac(p, kmt_le64(first)), bt);
+		kmt_bt_lr(p, pc, lr_reg, true, kmt_strip_pac(p, kmt_le64(first)), BT_LR, bt);
 	else
-		kmt_bt_lr(p, pc, lr_reg, false, 0, bt);
+		kmt_bt_lr(p, pc, lr_reg, false, 0, BT_LR, bt);
 	for (n = 0; ; n++) {
-		uint64_t nfp, lr;
+		uint64_t nfp, lr, ilr;
 
 		if (!fp) {
 			kmt_bt_end(bt, "fp is 0: end of the chain");
@@ -512,6 +535,11 @@ static void kmt_bt_frames(const struct kmt_panic *p, uint64_t pc, uint64_t sp, u
 			return;
 		}
 		kmt_bt_add(bt, BT_FRAME, BT_FP, fp, kmt_strip_pac(p, lr));
+		ilr = kmt_bt_pt_regs_lr(p, s, fp, lr);
+		if (ilr && nfp && !(nfp & 7) && !kmt_core_read_va(p->x->c, nfp + 8, first, 8))
+			kmt_bt_lr(p, lr, ilr, true, kmt_strip_pac(p, kmt_le64(first)), BT_ILR, bt);
+		else if (ilr)
+			kmt_bt_lr(p, lr, ilr, false, 0, BT_ILR, bt);
 		floor = fp + 16;
 		fp = nfp;
 	}
@@ -610,7 +638,8 @@ static void kmt_regs_arm64(const struct kmt_panic *p, const uint64_t *r)
 
 static void kmt_bt_print(const struct kmt_panic *p, const struct kmt_bt *bt)
 {
-	static const char *const label[] = { [BT_PC] = "pc", [BT_LR] = "lr (register)" };
+	static const char *const label[] = { [BT_PC] = "pc", [BT_LR] = "lr (register)",
+					     [BT_ILR] = "lr (interrupted)" };
 	char sym[600], at[48];
 	size_t i;
 
@@ -705,7 +734,7 @@ static void kmt_json_symref(struct kmt_json *j, const struct kmt_panic *p, uint6
 static void kmt_bt_json(struct kmt_json *j, const struct kmt_panic *p, const struct kmt_bt *bt)
 {
 	static const char *const kind[] = { [BT_PC] = "pc", [BT_LR] = "lr", [BT_FP] = "frame",
-					    [BT_WORD] = "word" };
+					    [BT_WORD] = "word", [BT_ILR] = "interrupted-lr" };
 	size_t i;
 
 	kmt_json_object(j, "backtrace");

@@ -32,11 +32,16 @@ struct kmt_plan {
 	uint8_t *hdr;		/* the KELF with the output's program headers */
 	struct kmt_take *take;
 	size_t n;
-	unsigned int skipped;
+	unsigned int skipped;	/* caught mid-update (BUSY, halves disagree): the reader rule */
+	unsigned int partial;	/* left out because the guest got them wrong */
+	char first_partial[240];	/* the first of those, for VMCOREINFO */
 	uint64_t bytes;		/* of region data */
 };
 
-/* Decides which rows go into the core; messages for every skipped row. */
+/*
+ * Decides which rows go into the core, with a message for every row that does
+ * not; never fails (p->partial says whether rows had to be left out).
+ */
 int kmt_extract_plan(const struct kmt_phys *m, const struct kmt_found *f,
 		     const struct kmt_extract_opts *o, struct kmt_plan *p);
 int kmt_extract_write(const struct kmt_phys *m, const struct kmt_plan *p, int fd,
