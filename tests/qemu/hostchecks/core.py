@@ -10,8 +10,8 @@ import os
 import subprocess
 import time
 
+from kmdqemu import tool as kmt
 from kmdqemu.kelf import KelfError, find_kelf
-from kmdqemu.paths import TOP
 
 
 def _pattern(seed, i):
@@ -116,7 +116,7 @@ def _tool_snapshot(vm, k, path):
     """kminidump extract of the paused guest's table at k.pa, and what it took: a list of
     problems (empty: the C tool took exactly the rows the Python model takes, each
     byte-equal to RAM)."""
-    tool = _tool()
+    tool = kmt.tool()
     base = vm.ram.banks[0][0]
     r = subprocess.run([tool, "-q", "extract", "--ram", f"{vm.shm}@0x{base:x}", "--kelf",
                         f"0x{k.pa:x}", "-o", path], capture_output=True, text=True)
@@ -143,14 +143,6 @@ def _tool_snapshot(vm, k, path):
                 problems.append(f"the core's bytes of 0x{pa:x}+{n} differ from RAM")
                 break
     return problems
-
-
-def _tool():
-    tool = os.path.join(TOP, "src", "tool", "kminidump")
-    if not os.access(tool, os.X_OK):
-        subprocess.run(["make", "-s", "-C", os.path.dirname(tool), "kminidump"], check=True,
-                       capture_output=True)
-    return tool
 
 
 def stress_snapshots(vm, args):

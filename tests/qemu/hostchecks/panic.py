@@ -622,7 +622,7 @@ def _crash_checks(vm, core_path, syms, spec, pid, panic_msg, trigger, sub, facts
         f"{os.path.getsize(full) >> 20} MiB in {secs:.1f} s")
     # the tool on QEMU's own dump format: the same minidump as from the RAM file
     from_dump = os.path.join(vm.logdir, "minidump-from-dump.elf")
-    rc, out, secs = _run([_tool(), "extract", "--dump", full, "-o", from_dump])
+    rc, out, secs = _run([kmt.tool(), "extract", "--dump", full, "-o", from_dump])
     same = rc == 0 and filecmp.cmp(from_dump, core_path, shallow=False)
     sub(same, f"kminidump extract --dump of the full dump ({secs:.2f} s) is the --ram "
         "minidump, byte for byte", out.strip().splitlines()[-3:] + ([] if rc else [

@@ -29,15 +29,22 @@ class ToolError(Exception):
     pass
 
 
+_built = False
+
+
 def tool():
-    """The tool's path, built (or brought up to date) first. Two guests' checks may ask at
-    once (run.py -j2): a lock keeps their makes apart."""
+    """The tool's path, built (or brought up to date) once per process. Two guests' checks
+    may ask at once (run.py -j2): a lock keeps their makes apart."""
+    global _built
+    if _built:
+        return TOOL
     with open(os.path.join(TOOL_DIR, ".build-lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         r = subprocess.run(["make", "-s", "-C", TOOL_DIR, "kminidump"], capture_output=True,
                            text=True)
     if r.returncode:
         raise ToolError(f"make -C src/tool failed:\n{r.stderr.strip()[-2000:]}")
+    _built = True
     return TOOL
 
 
