@@ -336,3 +336,19 @@ int kmt_core_read_pa(const struct kmt_core *c, uint64_t pa, void *buf, size_t le
 {
 	return kmt_core_read(c, c->index->pa, c->index->npa, pa, buf, len);
 }
+
+uint64_t kmt_core_load_bytes(const struct kmt_core *c, size_t *n)
+{
+	uint64_t bytes = 0;
+	size_t i, loads = 0;
+
+	for (i = 0; i < c->nphdr; i++) {
+		if (c->phdr[i].p_type == PT_LOAD) {
+			loads++;
+			bytes += c->phdr[i].p_filesz;
+		}
+	}
+	if (n)
+		*n = loads;
+	return bytes;
+}

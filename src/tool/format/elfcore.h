@@ -50,6 +50,9 @@ void kmt_core_close(struct kmt_core *c);
 int kmt_core_read_va(const struct kmt_core *c, uint64_t va, void *buf, size_t len);
 int kmt_core_read_pa(const struct kmt_core *c, uint64_t pa, void *buf, size_t len);
 
+/* Bytes of region data (p_filesz of the PT_LOADs), and how many PT_LOADs in *n if @n. */
+uint64_t kmt_core_load_bytes(const struct kmt_core *c, size_t *n);
+
 /* Program header count of any ELF file, refusing tables that do not fit in @size bytes. */
 int kmt_elf_phnum(Elf *elf, const GElf_Ehdr *eh, size_t size, const char *path, size_t max,
 		  size_t *n);

@@ -147,8 +147,7 @@ static int kmt_prb_load(struct kmt_prb *r)
 {
 	uint8_t ptr[8], buf[KMT_MAX_STRUCT];
 	const uint8_t *dr = buf + r->o_desc_ring, *tr = buf + r->o_text_ring;
-	uint64_t prb, cbits, sbits, held = 0;
-	size_t i;
+	uint64_t prb, cbits, sbits, held;
 
 	if (kmt_core_read_va(r->c, r->sym_prb, ptr, r->lsz)) {
 		kmt_err("Can't read prb at 0x%llx: it is in no PT_LOAD of %s",
@@ -175,9 +174,7 @@ static int kmt_prb_load(struct kmt_prb *r)
 	 * The walk reads one descriptor per id: a ring claiming more descriptors than
 	 * the core could hold (count_bits 30 in an 8 KiB core) would loop for nothing.
 	 */
-	for (i = 0; i < r->c->nphdr; i++)
-		if (r->c->phdr[i].p_type == PT_LOAD)
-			held += r->c->phdr[i].p_filesz;
+	held = kmt_core_load_bytes(r->c, NULL);
 	if (r->count > held / r->s_desc) {
 		kmt_err("printk ring at 0x%llx has count_bits %llu: %llu descriptors of %llu bytes, more than the %llu bytes of %s's PT_LOADs",
 			(unsigned long long)prb, (unsigned long long)cbits,

@@ -15,10 +15,9 @@
 static void kmt_json_core(const struct kmt_info_ctx *x, struct kmt_json *j)
 {
 	const struct kmt_core *c = x->c;
-	size_t i, loads = 0;
+	size_t loads;
 
-	for (i = 0; i < c->nphdr; i++)
-		loads += c->phdr[i].p_type == PT_LOAD;
+	kmt_core_load_bytes(c, &loads);
 	kmt_json_object(j, "core");
 	kmt_json_str(j, "path", c->path);
 	kmt_json_u64(j, "size", c->size);
@@ -264,15 +263,9 @@ static void kmt_json_modules(const struct kmt_info_ctx *x, struct kmt_json *j)
 
 static void kmt_json_total(const struct kmt_info_ctx *x, struct kmt_json *j)
 {
-	uint64_t bytes = 0;
-	size_t i, n = 0;
+	size_t n;
+	uint64_t bytes = kmt_core_load_bytes(x->c, &n);
 
-	for (i = 0; i < x->c->nphdr; i++) {
-		if (x->c->phdr[i].p_type == PT_LOAD) {
-			n++;
-			bytes += x->c->phdr[i].p_filesz;
-		}
-	}
 	kmt_json_object(j, "total");
 	kmt_json_u64(j, "regions", n);
 	kmt_json_u64(j, "bytes", bytes);

@@ -34,10 +34,9 @@ const char *kmt_machine_name(uint16_t m)
 static void kmt_info_core(const struct kmt_info_ctx *x)
 {
 	const struct kmt_core *c = x->c;
-	size_t i, loads = 0;
+	size_t loads;
 
-	for (i = 0; i < c->nphdr; i++)
-		loads += c->phdr[i].p_type == PT_LOAD;
+	kmt_core_load_bytes(c, &loads);
 	fprintf(x->out, "core: %s, %zu bytes, %s (machine %u%s), %zu program headers, %zu PT_LOAD\n",
 		c->path, c->size, kmt_machine_name(c->machine), c->machine,
 		c->big_endian ? ", big-endian" : "", c->nphdr, loads);
@@ -283,15 +282,9 @@ static void kmt_info_vmcoreinfo(const struct kmt_info_ctx *x)
 
 static void kmt_info_total(const struct kmt_info_ctx *x)
 {
-	uint64_t bytes = 0;
-	size_t i, n = 0;
+	size_t n;
+	uint64_t bytes = kmt_core_load_bytes(x->c, &n);
 
-	for (i = 0; i < x->c->nphdr; i++) {
-		if (x->c->phdr[i].p_type == PT_LOAD) {
-			n++;
-			bytes += x->c->phdr[i].p_filesz;
-		}
-	}
 	fprintf(x->out, "total: %zu regions, %llu bytes of region data, %zu bytes in the file\n", n,
 		(unsigned long long)bytes, x->c->size);
 }
