@@ -46,6 +46,7 @@ make_args=("$@")
 out=${out:-$KMD_BUILD/$name${ref:+@${ref//[^A-Za-z0-9._-]/_}}}
 
 env_file=$("$TOP/scripts/fetch-kernel.sh" --print-env "$name")
+KMD_MAKE_ARGS=
 # shellcheck disable=SC1090
 . "$env_file"
 
@@ -101,7 +102,11 @@ find "$out/src" "$out/include" -depth -mindepth 1 -type d 2>/dev/null | while re
 done
 
 mk=(make -C "$KMD_KDIR" -j"$(nproc)" "KMD_VERSION=$(cat "$srctop/VERSION")")
-if [ "$KMD_ARCH" = arm64 ]; then
+if [ -n "$KMD_MAKE_ARGS" ]; then
+	# a kernel built here says how (the GKI-like one: ARCH=arm64 LLVM=<clang 16>/)
+	read -r -a kma <<<"$KMD_MAKE_ARGS"
+	mk+=("${kma[@]}")
+elif [ "$KMD_ARCH" = arm64 ]; then
 	mk+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 fi
 mk+=("${make_args[@]}")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian 12 host packages kminidump's build, demo and tests need.
-# Usage: scripts/deps.sh [--check]
+# Usage: scripts/deps.sh [--check] [--gki]
 #   --check  only report what is missing (exit 1 if anything is)
+#   --gki    also the GKI-like kernel's toolchain (scripts/build-gki-kernel.sh): clang 16, lld 16
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -30,6 +31,15 @@ declare -A FILEPKG=(
 	[/usr/share/bash-completion/bash_completion]=bash-completion
 )
 
+check=0
+for a in "$@"; do
+	case $a in
+	--check) check=1 ;;
+	--gki) PKG+=([clang-16]=clang-16 [ld.lld-16]=lld-16 [llvm-nm-16]=llvm-16) ;;
+	*) echo "usage: ${0##*/} [--check] [--gki]" >&2; exit 2 ;;
+	esac
+done
+
 missing=()
 for c in "${!PKG[@]}"; do
 	command -v "$c" >/dev/null 2>&1 || missing+=("${PKG[$c]}")
@@ -50,7 +60,7 @@ mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
-if [ "${1:-}" = --check ]; then
+if [ "$check" = 1 ]; then
 	note "missing packages: ${missing[*]}"
 	exit 1
 fi

@@ -4,6 +4,7 @@
 # apt-get download + dpkg -x into $KMD_CACHE/kernels/<abi>-<arch>/, then fix the
 # headers tree so out-of-tree modules build against it, and write kernel.env there.
 # Usage: scripts/fetch-kernel.sh [--dbg] [--print-env] NAME...   (NAME from tests/kernels.conf, or "all")
+#   arm64-gki, arm64-gki-nodebugfs: not fetched but built (scripts/build-gki-kernel.sh)
 #   --dbg        also fetch the -dbg package's DWARF vmlinux and System.map (large: ~1 GB each)
 #   --print-env  print the path of each kernel.env on stdout
 set -euo pipefail
@@ -85,6 +86,12 @@ PY
 
 fetch_one() {
 	local name=$1 arch abi kver dir root hdr kb f
+	case $name in
+	arm64-gki*)	# not downloaded: built from linux-source-6.12 (cached)
+		if [ "$print_env" = 1 ]; then f=--print-env; else f=; fi
+		"$TOP/scripts/build-gki-kernel.sh" ${f:+"$f"} "$name"
+		return ;;
+	esac
 	arch=$(kernel_field "$name" 2)
 	abi=$(kernel_field "$name" 3)
 	kver=$abi-$arch
