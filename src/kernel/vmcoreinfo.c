@@ -6,8 +6,20 @@
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include "kernel.h"
+#ifdef CONFIG_ARM64
+#include <asm/pgtable-hwdef.h>
+#include <asm/sysreg.h>
+#endif
+
+/* KEY=value, unless the kernel's VMCOREINFO (or an earlier append) has KEY. */
+#define kmk_vmci_put(key, fmt, ...)						\
+	do {									\
+		if (!kmk_vmci_has(key))						\
+			kminidump_vmcoreinfo_append(key "=" fmt, __VA_ARGS__);	\
+	} while (0)
 
 static bool kmk_vmci_has(const char *key)
 {
@@ -48,6 +60,50 @@ static void kmk_vmci_offset(const char *type, const char *member)
 		kminidump_vmcoreinfo_append("OFFSET(%s.%s)=%lld", type, member, n);
 }
 
+/* BUILD-ID: drgn and debuginfod match the vmlinux by it. */
+static void kmk_vmci_build_id(void)
+{
+	unsigned char id[20];
+	unsigned long addr;
+
+	if (!kmk_vmci_has("BUILD-ID") && !kmk_sym("vmlinux_build_id", &addr) &&
+	    !copy_from_kernel_nofault(id, (void *)addr, sizeof(id)))
+		kminidump_vmcoreinfo_append("BUILD-ID=%20phN", id);
+}
+
+#ifdef CONFIG_ARM64
+/*
+ * What arch/arm64/kernel/vmcore_info.c writes, in its formats: drgn needs VA_BITS or
+ * TCR_EL1_T1SZ and KERNELOFFSET (KASLR), crash kimage_voffset and PHYS_OFFSET too.
+ * kaslr_offset() reads the unexported _text: resolve it instead.
+ */
+static void kmk_vmci_arch(void)
+{
+	u64 t1sz = (read_sysreg(tcr_el1) & TCR_T1SZ_MASK) >> TCR_T1SZ_OFFSET;
+	/* the kernel signs return addresses when its IA key is on (vabits_actual = 64 - T1SZ) */
+	u64 pacmask = read_sysreg(sctlr_el1) & SCTLR_ELx_ENIA ? GENMASK_ULL(63, 64 - t1sz) : 0;
+	unsigned long text;
+
+	kmk_vmci_put("NUMBER(VA_BITS)", "%d", VA_BITS);
+	kmk_vmci_put("NUMBER(MODULES_VADDR)", "0x%lx", MODULES_VADDR);
+	kmk_vmci_put("NUMBER(MODULES_END)", "0x%lx", MODULES_END);
+	kmk_vmci_put("NUMBER(VMALLOC_START)", "0x%lx", VMALLOC_START);
+	kmk_vmci_put("NUMBER(VMALLOC_END)", "0x%lx", VMALLOC_END);
+	kmk_vmci_put("NUMBER(VMEMMAP_START)", "0x%lx", VMEMMAP_START);
+	kmk_vmci_put("NUMBER(VMEMMAP_END)", "0x%lx", VMEMMAP_END);
+	kmk_vmci_put("NUMBER(kimage_voffset)", "0x%llx", kimage_voffset);
+	kmk_vmci_put("NUMBER(PHYS_OFFSET)", "0x%llx", memstart_addr);
+	kmk_vmci_put("NUMBER(TCR_EL1_T1SZ)", "0x%llx", t1sz);
+	if (!kmk_sym("_text", &text))
+		kmk_vmci_put("KERNELOFFSET", "%lx", text - KIMAGE_VADDR);
+	kmk_vmci_put("NUMBER(KERNELPACMASK)", "0x%llx", pacmask);
+}
+#else
+static void kmk_vmci_arch(void)
+{
+}
+#endif
+
 void kmk_vmcoreinfo_complete(void)
 {
 	static const char * const markers[] = {
@@ -59,6 +115,8 @@ void kmk_vmcoreinfo_complete(void)
 		kmk_vmci_symbol(markers[i]);
 
 	/* without the kernel's own text (GKI) the core synthesized only OSRELEASE and PAGESIZE */
+	kmk_vmci_build_id();
+	kmk_vmci_arch();
 	kmk_vmci_symbol("swapper_pg_dir");
 	kmk_vmci_symbol("init_uts_ns");
 	kmk_vmci_symbol("prb");
