@@ -27,7 +27,7 @@ LLVM_BIN=/usr/lib/llvm-16/bin
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 # Bump when a change here changes what is built (the cache key: this, the fragments, the source).
 RECIPE=1
-# what modules and the kernel are built with; kernel.env hands it to build-modules.sh
+# what the kernel is built with; kernel.env's KMD_LLVM tells build-modules.sh
 MAKE_ARGS=(ARCH=arm64 "LLVM=$LLVM_BIN/")
 
 usage() { echo "usage: ${0##*/} [--print-env] [--config-only] NAME...|all  (NAME: ${GKI_NAMES[*]})" >&2; exit 2; }
@@ -147,13 +147,19 @@ build_one() {
 		echo "KMD_IMAGE=$b/arch/arm64/boot/Image"
 		echo "KMD_DBG_VMLINUX=$b/vmlinux"
 		echo "KMD_SYSTEM_MAP=$b/System.map"
-		echo "KMD_MAKE_ARGS=${MAKE_ARGS[*]}"
-		echo "KMD_GKI=1"
+		echo "KMD_LLVM=$LLVM_BIN/"
 	} >"$dir/kernel.env.$$"
 	mv -f "$dir/kernel.env.$$" "$dir/kernel.env"
 	if [ "$print_env" = 1 ]; then echo "$dir/kernel.env"; fi
 }
 
-for n in "${names[@]}"; do
-	build_one "$n"
-done
+# in a function, so that bash has read all of it before a long build starts (editing
+# the file during a build would otherwise change what the running script does)
+main() {
+	local n
+	for n in "${names[@]}"; do
+		build_one "$n"
+	done
+}
+main
+exit

@@ -46,7 +46,7 @@ make_args=("$@")
 out=${out:-$KMD_BUILD/$name${ref:+@${ref//[^A-Za-z0-9._-]/_}}}
 
 env_file=$("$TOP/scripts/fetch-kernel.sh" --print-env "$name")
-KMD_MAKE_ARGS=
+KMD_LLVM=
 # shellcheck disable=SC1090
 . "$env_file"
 
@@ -102,10 +102,9 @@ find "$out/src" "$out/include" -depth -mindepth 1 -type d 2>/dev/null | while re
 done
 
 mk=(make -C "$KMD_KDIR" -j"$(nproc)" "KMD_VERSION=$(cat "$srctop/VERSION")")
-if [ -n "$KMD_MAKE_ARGS" ]; then
-	# a kernel built here says how (the GKI-like one: ARCH=arm64 LLVM=<clang 16>/)
-	read -r -a kma <<<"$KMD_MAKE_ARGS"
-	mk+=("${kma[@]}")
+if [ -n "$KMD_LLVM" ]; then
+	# a kernel built here with clang (the GKI-like one): LLVM=<clang 16's bin>/
+	mk+=("ARCH=$KMD_ARCH" "LLVM=$KMD_LLVM")
 elif [ "$KMD_ARCH" = arm64 ]; then
 	mk+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 fi

@@ -194,10 +194,12 @@ static int kmk_add_pgdat(struct kmk_region *r, u32 id, int nid, unsigned long pg
 /* node_data[] and the pglist_data of every online node. */
 static int kmk_add_node_data(struct kmk_region *r)
 {
-	unsigned long addr, pgdat;
-	int nid, ret;
-
+	unsigned long addr;
+	int ret;
 #ifdef CONFIG_NUMA
+	unsigned long pgdat;
+	int nid;
+
 	if (kmk_sym("node_data", &addr))
 		return kmk_missing(r, -ENOENT, "symbol not found");
 	ret = kmk_register_va(r, r->id, r->name, addr, MAX_NUMNODES * sizeof(void *), 0);
