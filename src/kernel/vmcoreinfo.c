@@ -4,6 +4,7 @@
  * kernel text markers kallsyms decoders use, and, on kernels without
  * VMCOREINFO at all (Android GKI), the ones drgn and makedumpfile require.
  */
+#include <linux/elf.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -60,15 +61,37 @@ static void kmk_vmci_offset(const char *type, const char *member)
 		kminidump_vmcoreinfo_append("OFFSET(%s.%s)=%lld", type, member, n);
 }
 
-/* BUILD-ID: drgn and debuginfod match the vmlinux by it. */
+#define KMK_NT_GNU_BUILD_ID	3
+#define KMK_BUILD_ID_SIZE	20	/* ld --build-id=sha1, what Kbuild links vmlinux with */
+
+/*
+ * BUILD-ID: drgn and debuginfod match the vmlinux by it. vmlinux_build_id exists only
+ * with VMCORE_INFO or STACKTRACE_BUILD_ID; the GNU note is in .notes either way.
+ */
 static void kmk_vmci_build_id(void)
 {
-	unsigned char id[20];
-	unsigned long addr;
+	struct {
+		Elf64_Nhdr h;
+		char name[4];
+		unsigned char id[KMK_BUILD_ID_SIZE];
+	} n;
+	unsigned long p, end;
+	unsigned int i;
 
-	if (!kmk_vmci_has("BUILD-ID") && !kmk_sym("vmlinux_build_id", &addr) &&
-	    !copy_from_kernel_nofault(id, (void *)addr, sizeof(id)))
-		kminidump_vmcoreinfo_append("BUILD-ID=%20phN", id);
+	if (kmk_vmci_has("BUILD-ID") || kmk_sym("__start_notes", &p) ||
+	    kmk_sym("__stop_notes", &end))
+		return;
+	for (i = 0; i < 16 && p + sizeof(n.h) <= end; i++) {
+		if (copy_from_kernel_nofault(&n.h, (void *)p, sizeof(n.h)))
+			return;
+		if (n.h.n_type == KMK_NT_GNU_BUILD_ID && n.h.n_namesz == 4 &&
+		    n.h.n_descsz == KMK_BUILD_ID_SIZE && p + sizeof(n) <= end &&
+		    !copy_from_kernel_nofault(&n, (void *)p, sizeof(n)) && !memcmp(n.name, "GNU", 4)) {
+			kminidump_vmcoreinfo_append("BUILD-ID=%20phN", n.id);
+			return;
+		}
+		p += sizeof(n.h) + ALIGN(n.h.n_namesz, 4) + ALIGN(n.h.n_descsz, 4);
+	}
 }
 
 #ifdef CONFIG_ARM64
@@ -82,7 +105,7 @@ static void kmk_vmci_arch(void)
 	u64 t1sz = (read_sysreg(tcr_el1) & TCR_T1SZ_MASK) >> TCR_T1SZ_OFFSET;
 	/* the kernel signs return addresses when its IA key is on (vabits_actual = 64 - T1SZ) */
 	u64 pacmask = read_sysreg(sctlr_el1) & SCTLR_ELx_ENIA ? GENMASK_ULL(63, 64 - t1sz) : 0;
-	unsigned long text;
+	unsigned long text = 0;
 
 	kmk_vmci_put("NUMBER(VA_BITS)", "%d", VA_BITS);
 	kmk_vmci_put("NUMBER(MODULES_VADDR)", "0x%lx", MODULES_VADDR);
@@ -94,7 +117,10 @@ static void kmk_vmci_arch(void)
 	kmk_vmci_put("NUMBER(kimage_voffset)", "0x%llx", kimage_voffset);
 	kmk_vmci_put("NUMBER(PHYS_OFFSET)", "0x%llx", memstart_addr);
 	kmk_vmci_put("NUMBER(TCR_EL1_T1SZ)", "0x%llx", t1sz);
-	if (!kmk_sym("_text", &text))
+	/* kallsyms resolves only _stext.._end; the linker script puts _text SEGMENT_ALIGN below */
+	if (kmk_sym("_text", &text) && !kmk_sym("_stext", &text))
+		text -= SEGMENT_ALIGN;
+	if (text)
 		kmk_vmci_put("KERNELOFFSET", "%lx", text - KIMAGE_VADDR);
 	kmk_vmci_put("NUMBER(KERNELPACMASK)", "0x%llx", pacmask);
 }
