@@ -256,7 +256,13 @@ int kmd_vmcoreinfo_init(void)
 	}
 	vmci_from_kernel = kmd_vmcoreinfo_from_kernel();
 	if (!vmci_from_kernel) {
-		pr_warn("VMCOREINFO: the kernel's copy was not found; using a minimal one (load a symbol table: kminidump symbols)\n");
+		unsigned long addr;
+
+		/* data symbols resolve, vmcoreinfo_data does not: built without it (GKI) */
+		if (!kmd_lookup("init_task", &addr))
+			pr_warn("VMCOREINFO: the kernel has none (no CONFIG_VMCORE_INFO); synthesizing one (kminidump_kernel completes it)\n");
+		else
+			pr_warn("VMCOREINFO: the kernel's copy was not found; using a minimal one (load a symbol table: kminidump symbols)\n");
 		kmd_vmcoreinfo_synthesize();
 	}
 	kmd_vmcoreinfo_rebuild();

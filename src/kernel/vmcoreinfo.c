@@ -15,18 +15,25 @@
 #include <asm/sysreg.h>
 #endif
 
-/* KEY=value, unless the kernel's VMCOREINFO (or an earlier append) has KEY. */
-#define kmk_vmci_put(key, fmt, ...)						\
-	do {									\
-		if (!kmk_vmci_has(key))						\
-			kminidump_vmcoreinfo_append(key "=" fmt, __VA_ARGS__);	\
-	} while (0)
-
 static bool kmk_vmci_has(const char *key)
 {
 	char val[2];
 
 	return kminidump_vmcoreinfo_value(key, val, sizeof(val)) != -ENOENT;
+}
+
+/* KEY=value, unless the kernel's VMCOREINFO (or an earlier append) has KEY. */
+static __printf(2, 3) void kmk_vmci_put(const char *key, const char *fmt, ...)
+{
+	char val[64];
+	va_list ap;
+
+	if (kmk_vmci_has(key))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	kminidump_vmcoreinfo_append("%s=%s", key, val);
 }
 
 static void kmk_vmci_symbol(const char *sym)
@@ -71,7 +78,7 @@ static void kmk_vmci_offset(const char *type, const char *member)
 static void kmk_vmci_build_id(void)
 {
 	struct {
-		Elf64_Nhdr h;
+		struct elf64_note h;
 		char name[4];
 		unsigned char id[KMK_BUILD_ID_SIZE];
 	} n;
@@ -86,7 +93,8 @@ static void kmk_vmci_build_id(void)
 			return;
 		if (n.h.n_type == KMK_NT_GNU_BUILD_ID && n.h.n_namesz == 4 &&
 		    n.h.n_descsz == KMK_BUILD_ID_SIZE && p + sizeof(n) <= end &&
-		    !copy_from_kernel_nofault(&n, (void *)p, sizeof(n)) && !memcmp(n.name, "GNU", 4)) {
+		    !copy_from_kernel_nofault(&n, (void *)p, sizeof(n)) &&
+		    !memcmp(n.name, "GNU", 4)) {
 			kminidump_vmcoreinfo_append("BUILD-ID=%20phN", n.id);
 			return;
 		}
@@ -180,8 +188,6 @@ void kmk_vmcoreinfo_complete(void)
 	kmk_vmci_offset("prb_data_ring", "tail_lpos");
 	kmk_vmci_size("latched_seq");
 	kmk_vmci_offset("latched_seq", "val");
-	if (!kmk_vmci_has("SIZE(atomic_long_t)"))
-		kminidump_vmcoreinfo_append("SIZE(atomic_long_t)=%zu", sizeof(atomic_long_t));
-	if (!kmk_vmci_has("OFFSET(atomic_long_t.counter)"))
-		kminidump_vmcoreinfo_append("OFFSET(atomic_long_t.counter)=0");
+	kmk_vmci_put("SIZE(atomic_long_t)", "%zu", sizeof(atomic_long_t));
+	kmk_vmci_put("OFFSET(atomic_long_t.counter)", "%d", 0);
 }

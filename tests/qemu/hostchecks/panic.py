@@ -81,8 +81,9 @@ TRIGGERS = {
                               r"Internal error: Oops - BUG: ", r"pc : kmd_crash_bug_here\+",
                               r"Workqueue: events kmd_crash_bug_work"]},
         "panic": {"amd64": "Fatal exception", "arm64": "Oops - BUG: Fatal exception"},
-        "chain": ["kmd_crash_bug_here", "kmd_crash_bug_work", "process_one_work",
-                  "worker_thread", "kthread"],
+        # clang (the GKI-like kernel) inlines process_one_work into process_scheduled_works
+        "chain": ["kmd_crash_bug_here", "kmd_crash_bug_work",
+                  "process_one_work|process_scheduled_works", "worker_thread", "kthread"],
     },
     "panic-kthread": {
         "console": {"any": [r"kmd_crash: panic-kthread: pid \d+ comm kmd_crash_panic"]},
@@ -160,12 +161,13 @@ def _base(name):
 
 
 def _subseq(want, names):
-    """The names of want found in order in names; == want when all are."""
+    """The names of want found in order in names; == want when all are. A want entry
+    "a|b" matches either (b: the caller that a compiler inlined a into)."""
     it = iter(_base(n) for n in names)
     found = []
     for w in want:
         for n in it:
-            if n == w:
+            if n in w.split("|"):
                 found.append(w)
                 break
         else:
