@@ -2,7 +2,7 @@
 # kminidump: human targets. Kernel objects are listed in src/Kbuild and src/*/Kbuild.
 #
 #   make [KDIR=<headers>] [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]   modules + host tool
-#   make modules | tool | install | uninstall | dkms-install | deb | style | check | demo | bench | clean
+#   make modules | tool | install | uninstall | dkms-install | deb | style | check | check-gki | demo | bench | clean
 
 VERSION := $(shell cat VERSION)
 KVER ?= $(shell uname -r)
@@ -58,6 +58,10 @@ style:
 check:
 	tests/run
 
+# the GKI-like kernels (docs/testing.md): builds them once (cached), then boots them
+check-gki:
+	tests/run --kernels arm64-gki,arm64-gki-nodebugfs --tiers build,gki
+
 demo:
 	scripts/demo.sh
 
@@ -70,4 +74,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(MOD_SRC) clean 2>/dev/null
 	$(MAKE) -C src/tool clean
 
-.PHONY: all modules tool install uninstall dkms-install deb style check demo bench clean
+.PHONY: all modules tool install uninstall dkms-install deb style check check-gki demo bench clean

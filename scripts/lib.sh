@@ -16,8 +16,15 @@ note() { echo "${0##*/}: $*" >&2; }
 kernel_names() { awk '!/^#/ && NF >= 3 { print $1 }' "$KERNELS_CONF"; }
 
 # kernel_field NAME FIELD(2=arch 3=abi): one field of NAME's line in kernels.conf.
+# The GKI-like kernels (scripts/build-gki-kernel.sh) are built, not listed: arm64,
+# "ABI" 6.12.gki (their KMI branch is android16-6.12).
 kernel_field() {
 	local v
+	case $1 in
+	arm64-gki|arm64-gki-nodebugfs)
+		[ "$2" = 2 ] && echo arm64 || echo 6.12.gki
+		return ;;
+	esac
 	v=$(awk -v n="$1" -v f="$2" '!/^#/ && $1 == n { print $f }' "$KERNELS_CONF")
 	[ -n "$v" ] || die "unknown kernel '$1' (known: $(kernel_names | tr '\n' ' '))"
 	echo "$v"

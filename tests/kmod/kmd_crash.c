@@ -18,6 +18,10 @@
  *                  disabled and interrupts enabled in kmd_crash_spin_here() until
  *                  the machine dies; the write returns once it spins, so the test
  *                  can then panic from CPU 0 (sysrq-c)
+ *   cfi            an indirect call of kmd_crash_cfi_target() through a pointer of
+ *                  another type, in kmd_crash_cfi_call(): with CONFIG_CFI_CLANG a
+ *                  "CFI failure" oops (panics with oops=panic); without kCFI the call
+ *                  runs and the write fails with EOPNOTSUPP
  * Before crashing, each trigger logs "kmd_crash: <trigger>: pid P comm C cpu N"
  * from the context that will crash (spin: the spinning thread). A test picks
  * the crashing CPU by pinning the writer (taskset -c N).
@@ -129,6 +133,28 @@ static int kmd_crash_spin_thread(void *arg)
 	return 0;
 }
 
+static noinline __noipa int kmd_crash_cfi_target(int *p)
+{
+	return READ_ONCE(*p);
+}
+
+/* /sys/module/kmd_crash/parameters/kcfi: Y if the cfi trigger can crash this kernel */
+static bool kcfi = IS_ENABLED(CONFIG_CFI_CLANG);
+module_param(kcfi, bool, 0444);
+MODULE_PARM_DESC(kcfi, "built with kCFI (CONFIG_CFI_CLANG), read only");
+
+/* a prototype that differs from the target's: kCFI's type hashes differ */
+static void (*kmd_crash_cfi_fn)(void *) = (void *)kmd_crash_cfi_target;
+
+static noinline __noipa int kmd_crash_cfi_call(void)
+{
+	int v = 0;
+
+	READ_ONCE(kmd_crash_cfi_fn)(&v);
+	pr_err("cfi: the mistyped call returned: no kCFI\n");	/* and no tail call */
+	return -EOPNOTSUPP;
+}
+
 static int kmd_crash_thread(int (*fn)(void *), const char *name, int cpu)
 {
 	struct task_struct *t;
@@ -164,6 +190,10 @@ static int kmd_crash_trigger(const char *what)
 	if (sysfs_streq(what, "warn")) {
 		kmd_crash_say("warn");
 		return kmd_crash_warn_here() ? -EAGAIN : -EINVAL;
+	}
+	if (sysfs_streq(what, "cfi")) {
+		kmd_crash_say("cfi");
+		return kmd_crash_cfi_call();
 	}
 	if (sysfs_streq(what, "spin")) {
 		if (!cpu_online(KMD_CRASH_SPIN_CPU))

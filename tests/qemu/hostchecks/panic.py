@@ -73,6 +73,13 @@ TRIGGERS = {
         "panic": {"amd64": "Fatal exception", "arm64": "Oops: Fatal exception"},
         "chain": ["kmd_crash_null_deref", "kmd_crash_write", "vfs_write", "ksys_write"],
     },
+    "cfi": {        # kCFI kernels only (tests/qemu/cases/panic_cfi.sh)
+        "console": {"any": [r"CFI failure at kmd_crash_cfi_call\+\S+ \[kmd_crash\] \(target: "
+                            r"kmd_crash_cfi_target\+0x0/\S+ \[kmd_crash\]; expected type: 0x",
+                            r"pc : kmd_crash_cfi_call\+"]},
+        "panic": {"any": "Oops - CFI: Fatal exception"},
+        "chain": ["kmd_crash_cfi_call", "kmd_crash_write", "vfs_write", "ksys_write"],
+    },
     "bug-wq": {
         "console": {"amd64": [r"kernel BUG at \S*kmd_crash\.c:\d+!", r"invalid opcode: 0000",
                               r"RIP: 0010:kmd_crash_bug_here\+",
