@@ -185,7 +185,8 @@ class MissingRegionsTest(unittest.TestCase):
 
     def test_conf(self):
         lines = self.m._load_conf()
-        self.assertTrue(any(c[3] == "config" and c[1] == "*" for c in lines))
+        self.assertTrue(any(c[3] == "config" and c[1] == "amd64-*" for c in lines))
+        self.assertTrue(any(c[3] == "vmcoreinfo" and c[1] == "arm64-gki*" for c in lines))
 
     def test_bad_lines(self):
         for text in ("arm64-6.1 config\n", "arm65-6.1 config why\n",

@@ -13,7 +13,7 @@ import fnmatch
 import os
 import re
 
-from kmdqemu.paths import TOP, kernel_names
+from kmdqemu.paths import GKI_KERNELS, TOP, kernel_names
 
 CONF = os.path.join(TOP, "tests", "missing-regions.conf")
 FLAVOURS = ("notable", "nokprobes")
@@ -23,7 +23,7 @@ def _load_conf(path=CONF):
     """[(line number, kernel glob, frozenset of flavours, region, why)]; ValueError on a
     malformed line (a typo must not silently expect nothing)."""
     out = []
-    known = kernel_names()
+    known = kernel_names() + GKI_KERNELS
     with open(path) as f:
         for no, line in enumerate(f, 1):
             line = line.strip()
@@ -35,7 +35,7 @@ def _load_conf(path=CONF):
             kern, _, fl = w[0].partition(":")
             flavours = frozenset(x for x in fl.split("+") if x)
             if not fnmatch.filter(known, kern):
-                raise ValueError(f"{path}:{no}: {kern} matches no kernel of tests/kernels.conf")
+                raise ValueError(f"{path}:{no}: {kern} matches no kernel of tests/kernels.conf or GKI_KERNELS")
             bad = flavours - set(FLAVOURS)
             if bad:
                 raise ValueError(f"{path}:{no}: unknown flavour {', '.join(sorted(bad))} "

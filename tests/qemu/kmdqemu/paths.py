@@ -32,6 +32,10 @@ def kernel_names():
     return names
 
 
+# Kernels built here rather than fetched (scripts/build-gki-kernel.sh; not in "all")
+GKI_KERNELS = ["arm64-gki", "arm64-gki-nodebugfs"]
+
+
 class KernelEnv(dict):
     """kernel.env of one kernel (KMD_ARCH, KMD_KVER, KMD_IMAGE, ...), as a dict."""
 
