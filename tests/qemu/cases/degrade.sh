@@ -37,7 +37,7 @@ else
 		ktap_ok "the table is loaded" || ktap_fail "the table is loaded" "$(cat "$S")"
 fi
 addr=$(kmd_symaddr jiffies_64)
-if grep -q ' vmcoreinfo_data$' /proc/kallsyms; then
+if [ -e /sys/kernel/vmcoreinfo ]; then	# CONFIG_VMCORE_INFO
 	dmesg | grep -q "VMCOREINFO: using the kernel's copy" &&
 		ktap_ok "VMCOREINFO switches to the kernel's copy" ||
 		ktap_fail "VMCOREINFO switches to the kernel's copy" "$(dmesg | tail -n 3)"
