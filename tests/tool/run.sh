@@ -280,6 +280,57 @@ golden err-assemble-short assemble md-short -o t.core
 golden err-assemble-not-elf assemble md-notelf -o t.core
 golden err-assemble-ambiguous assemble md-ambiguous -o t.core
 
+# ---- SMEM (issue 10): the APSS minidump table as firmware downloads it ----
+SMEMPY=$TOP/tests/qemu/kmdqemu/smem.py
+smem_gen() {
+	local v
+	for v in uninit v11 nosiii toc0 no602 small602 disabled owned others; do
+		python3 "$SMEMPY" image "smem-$v.bin" --variant "$v" || return 1
+	done
+	for v in ok count250 outside dupseq longer canary unpublished unterminated; do
+		python3 "$SMEMPY" publish "smemx-$v.bin" --ram x86.ram@0x1000000 --kelf 0x1200000 \
+			--variant "$v" || return 1
+	done
+	python3 "$SMEMPY" publish smema.bin --ram arm64.ram@0x40000000 --kelf 0x40200000 &&
+	python3 "$SMEMPY" publish fuzz-smem.bin --ram fuzz.ram@0x1000000 --kelf 0x1000000 \
+		--size 0x10000 &&
+	python3 -c 'import struct, sys
+s = open("fuzz-smem.bin", "rb").read()
+sys.stdout.buffer.write(struct.pack("<I", len(s)) + s + open("fuzz.ram", "rb").read())' >fuzz.smem
+}
+must smem-generate smem_gen
+golden extract-smem-x86 extract --ram x86.ram@0x1000000 --ram smemx-ok.bin@0x70000000 \
+	--smem 0x70000000 -o smem-x86.core
+check extract-smem-x86-bytes cmp smem-x86.core x86.expected
+# the host collector writes the set, QDL's rules and kminidump assemble both give the same core
+smem_qdl() {
+	rm -rf smem-md && python3 "$SMEMPY" collect --ram x86.ram@0x1000000 \
+		--ram smemx-ok.bin@0x70000000 --smem 0x70000000 smem-md >/dev/null &&
+	python3 "$SMEMPY" qdl smem-md smem-qdl.core && cmp smem-qdl.core x86.expected &&
+	rm smem-md/regions.txt && "$KMD" -q assemble smem-md -o smem-asm.core &&
+	cmp smem-asm.core x86.expected
+}
+check smem-collect-qdl-assemble smem_qdl
+# rows with room but no PT_LOAD (BUSY) leave p_offset gaps: valid ELF, but QDL's file differs
+golden extract-smem-arm64-gaps extract --ram arm64.ram@0x40000000 --ram smema.bin@0x70000000 \
+	--smem 0x70000000 -o smem-arm64.core
+smem_gap_valid() { "$KMD" -q info smem-arm64.core >/dev/null && readelf -lW smem-arm64.core >/dev/null; }
+check extract-smem-arm64-valid smem_gap_valid
+for v in uninit v11 nosiii toc0 no602 small602 disabled owned others; do
+	golden "err-smem-$v" extract --ram x86.ram@0x1000000 --ram "smem-$v.bin@0x70000000" \
+		--smem 0x70000000 -o t.core
+done
+for v in count250 outside dupseq longer canary unpublished unterminated; do
+	golden "err-smem-$v" extract --ram x86.ram@0x1000000 --ram "smemx-$v.bin@0x70000000" \
+		--smem 0x70000000 -o "smem-$v.core"
+done
+golden err-smem-not-in-ram extract --ram x86.ram@0x1000000 --smem 0x70000000 -o t.core
+golden err-smem-size extract --ram x86.ram@0x1000000 --ram smemx-ok.bin@0x70000000 \
+	--smem 0x70000000 --smem-size 0x100000 -o t.core
+golden err-usage-smem-kelf extract --ram x86.ram@0x1000000 --smem 0x70000000 --kelf 0x1200000 \
+	-o t.core
+check err-smem-no-output-left test ! -e "$W/t.core"
+
 # ---- the guest is hostile (issue 12): inputs, outputs, bounds ----
 # a ring claiming 2^30 descriptors in a core of a few KiB: refused at once
 (cd "$W" && "$KMD" -q extract --ram dmesg-bits.ram@0x1000000 -o dmesg-bits.core) || true
@@ -410,7 +461,7 @@ if [ "$FUZZ_TIME" != 0 ]; then
 		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
 			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-arm64-errors.expected panic-arm64-exc.expected" \
 			    "dmesg fuzz.expected arm64.expected" \
-			    "md fuzz.mdp" "symtab data/System.map data/kallsyms"; do
+			    "md fuzz.mdp" "smem fuzz.smem" "symtab data/System.map data/kallsyms"; do
 			set -- $spec
 			t=$1
 			shift

@@ -9,24 +9,33 @@
 #include "cmd/cmd.h"
 #include "input/kelf_find.h"
 #include "input/physmem.h"
+#include "input/smem.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "output/minicore.h"
+#include "output/smemcore.h"
 
 static void kmt_extract_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s extract --ram FILE@PHYSBASE [--ram FILE@PHYSBASE ...] [--kelf PA] -o CORE\n"
 		"       %s extract --dump DUMP.elf [--kelf PA] -o CORE\n"
+		"       %s extract --ram FILE@PHYSBASE|--dump DUMP.elf --smem PA [--smem-size N] -o CORE\n"
 		"Find the kminidump KELF header in guest RAM and write the ELF core it describes.\n"
+		"With --smem, download the Qualcomm minidump table's APSS regions instead, as boot\n"
+		"firmware does, and put them together by QDL's rules.\n"
 		"\n"
 		"  -r, --ram FILE@PHYSBASE  raw RAM image whose offset 0 is physical address PHYSBASE\n"
 		"                           (hex 0x... or decimal); QEMU memory-backend-file, pmemsave\n"
 		"  -d, --dump FILE          ELF dump with physical addresses (QEMU dump-guest-memory,\n"
 		"                           a /proc/vmcore copy)\n"
 		"  -k, --kelf PA            read the KELF header at this physical address (default: scan)\n"
+		"  -s, --smem PA            SMEM starts at this physical address: walk item 602 ->\n"
+		"                           APSS -> regions\n"
+		"      --smem-size N        bytes of SMEM (default 0x200000; its last 4 KiB hold\n"
+		"                           the partition table)\n"
 		"  -o, --output CORE        the core to write (through a temporary file, renamed\n"
 		"                           when complete)\n"
 		"  -f, --force              accept regions over 1 GiB and cores over 4 GiB, use\n"
@@ -34,7 +43,41 @@ static void kmt_extract_usage(FILE *f)
 		"  -q, --quiet              errors only\n"
 		"  -v, --verbose            say more\n"
 		"  -h, --help               this text\n",
-		KMT_PROG, KMT_PROG);
+		KMT_PROG, KMT_PROG, KMT_PROG);
+}
+
+static int kmt_extract_smem(const struct kmt_phys *m, uint64_t pa, uint64_t size, bool force,
+			    const char *out, double t0)
+{
+	struct kmt_smem_table t;
+	struct kmt_smem_result res;
+	struct kmt_out o;
+	int ret = kmt_smem_walk(m, pa, size, force, &t);
+
+	if (!ret)
+		ret = kmt_out_open(&o, out, m->files, m->nfiles);
+	if (ret) {
+		kmt_smem_free(&t);
+		return ret;
+	}
+	ret = kmt_smem_core_write(m, &t, force, &o, &res);
+	if (ret && ret != KMT_EXIT_PARTIAL) {
+		kmt_out_abort(&o);
+		kmt_smem_free(&t);
+		return ret;
+	}
+	if (kmt_out_commit(&o)) {
+		kmt_smem_free(&t);
+		return KMT_EXIT_IO;
+	}
+	kmt_info("read the APSS table at pa 0x%llx (TOC at pa 0x%llx): %zu regions downloaded, %u left out; %u PT_LOADs, %u without a region%s, %llu bytes of region data; wrote %s in %.3f s",
+		 (unsigned long long)t.regions_pa, (unsigned long long)t.toc_pa, t.n, t.left_out,
+		 res.loads, res.missing, res.qdl_differs ? " (QDL's minidump.elf would differ)" : "",
+		 (unsigned long long)res.bytes, out, kmt_now() - t0);
+	if (t.left_out && !ret)
+		ret = KMT_EXIT_PARTIAL;
+	kmt_smem_free(&t);
+	return ret;
 }
 
 static int kmt_extract_output(const struct kmt_phys *m, const struct kmt_plan *p,
@@ -61,6 +104,8 @@ int kmt_cmd_extract(int argc, char **argv)
 		{ "kelf", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "smem", required_argument, NULL, 's' },
+		{ "smem-size", required_argument, NULL, 'S' },
 		KMT_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -68,15 +113,15 @@ int kmt_cmd_extract(int argc, char **argv)
 	struct kmt_phys m = { 0 };
 	struct kmt_found found = { 0 };
 	struct kmt_plan plan = { 0 };
-	const char *out = NULL, *kelf_arg = NULL;
-	uint64_t kelf_pa = 0;
+	const char *out = NULL, *kelf_arg = NULL, *smem_arg = NULL, *smem_size_arg = NULL;
+	uint64_t kelf_pa = 0, smem_pa = 0, smem_size = KMT_SMEM_DEFAULT_SIZE;
 	double t0 = kmt_now();
 	char **dumps = kmt_calloc(argc, sizeof(char *)), **rams = kmt_calloc(argc, sizeof(char *));
 	size_t nd = 0, nr = 0, i;
 	int opt, ret = 0;
 
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while ((opt = getopt_long(argc, argv, "r:d:k:o:fhVqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:d:k:o:s:fhVqv", opts, NULL)) != -1) {
 		int ex = -1;
 
 		switch (opt) {
@@ -94,6 +139,12 @@ int kmt_cmd_extract(int argc, char **argv)
 			break;
 		case 'f':
 			o.force = true;
+			break;
+		case 's':
+			smem_arg = optarg;
+			break;
+		case 'S':
+			smem_size_arg = optarg;
 			break;
 		default:
 			kmt_common_opt(opt, "extract", kmt_extract_usage, &ex);
@@ -117,12 +168,27 @@ int kmt_cmd_extract(int argc, char **argv)
 		ret = KMT_EXIT_USAGE;
 		goto out;
 	}
+	if ((smem_arg && kmt_parse_u64(smem_arg, &smem_pa)) ||
+	    (smem_size_arg && kmt_parse_u64(smem_size_arg, &smem_size))) {
+		kmt_err("--smem/--smem-size: expected a number (hex 0x... or decimal)");
+		ret = KMT_EXIT_USAGE;
+		goto out;
+	}
+	if (smem_arg && kelf_arg) {
+		kmt_err("extract: --smem and --kelf exclude each other (the APSS table names KELF)");
+		ret = KMT_EXIT_USAGE;
+		goto out;
+	}
 	for (i = 0; i < nr && !ret; i++)
 		ret = kmt_phys_add_raw(&m, rams[i]);
 	for (i = 0; i < nd && !ret; i++)
 		ret = kmt_phys_add_elf(&m, dumps[i], o.force);
 	if (!ret)
 		ret = kmt_phys_finish(&m);
+	if (!ret && smem_arg) {
+		ret = kmt_extract_smem(&m, smem_pa, smem_size, o.force, out, t0);
+		goto out;
+	}
 	if (!ret)
 		ret = kmt_find_kelf(&m, kelf_arg != NULL, kelf_pa, &found);
 	if (!ret)
