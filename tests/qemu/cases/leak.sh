@@ -69,14 +69,25 @@ while [ $i -lt $CYCLES ]; do
 	i=$((i + 1))
 done
 t1=$(cut -d' ' -f1 /proc/uptime)
-settle
-slabs >/tmp/kmd/slab1
+# Objects freed after an RCU grace period (module unload, kfree_rcu) come back
+# late when the host is busy and the guest's vCPUs starve: once, in a CI run
+# sharing the host with other builds, kmalloc-96 was 95 objects up one second
+# after the cycles (3 on a quiet host). A leak stays, so read again, up to 10
+# times 2 s apart, while the largest gain is over the limit.
+tries=0
+while :; do
+	settle
+	slabs >/tmp/kmd/slab1
+	# every cache's growth, largest first (a cache new since the first reading starts at 0)
+	grown=$(awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d > 0) print d, $1 }' \
+		/tmp/kmd/slab0 /tmp/kmd/slab1 | sort -rn)
+	top=$(echo "$grown" | head -n 1)
+	[ -z "$top" ] || [ "${top%% *}" -lt "$SLAB_OBJS" ] || [ $tries -ge 10 ] && break
+	tries=$((tries + 1))
+	sleep 2
+done
 slab1=$(meminfo Slab) vm1=$(meminfo VmallocUsed) free1=$(free_kb)
-# every cache's growth, largest first (a cache new since the first reading starts at 0)
-grown=$(awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d > 0) print d, $1 }' \
-	/tmp/kmd/slab0 /tmp/kmd/slab1 | sort -rn)
-log "slab caches that grew over $CYCLES cycles (objects, cache): $(echo "$grown" | head -n 5 | paste -sd, -)"
-top=$(echo "$grown" | head -n 1)
+log "slab caches that grew over $CYCLES cycles (objects, cache; $tries re-readings): $(echo "$grown" | head -n 5 | paste -sd, -)"
 [ "${top%% *}" -lt "$SLAB_OBJS" ] 2>/dev/null || [ -z "$top" ] &&
 	ktap_ok "no slab cache gained $SLAB_OBJS objects (most: ${top:-none})" ||
 	ktap_fail "no slab cache gained $SLAB_OBJS objects" "$(echo "$grown" | awk -v l="$SLAB_OBJS" '$1 >= l')"
