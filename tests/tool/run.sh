@@ -96,6 +96,7 @@ golden() {
 }
 
 gen() { python3 "$HERE/gen.py" "$HERE/specs/$1.spec" "${@:2}"; }
+loc() { python3 "$HERE/gen_locator.py" "$@"; }
 
 # ---- build ----
 must build make -s -C "$TOOLDIR" kminidump
@@ -114,6 +115,18 @@ gen_all() {
 	gen fuzz --ram fuzz.ram --qemu fuzz.qemu --core fuzz.expected --kelf fuzz.kelf \
 		--md-pack fuzz.mdp &&
 	for s in overlap huge total outside badmagic badcount dmesg-bits wrap; do gen $s --ram $s.ram || return 1; done
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc.ram &&
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-crc.ram bad_crc=1 &&
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-seq.ram seq=3 &&
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-gone.ram state=3 &&
+	loc x86.ram@0x1000000 0x1200000 0x9000000 loc-moved.ram &&
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-version.ram version=2 &&
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-kelf.ram kelf_pa=0x1100000 &&
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-size.ram kelf_size=0x2000 &&
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-copy.ram flags=1 copy_off=0x1000 copy_size=0x1000 buf_size=0x2000 &&
+	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-copyout.ram flags=1 copy_off=0x1000 copy_size=0x1001 buf_size=0x2000 &&
+	loc x86.ram@0x1000000 0x1200000 0x13ff000 loc-last.ram &&
+	python3 -c 'import sys; r = open("x86.ram", "rb").read(); l = open("loc-last.ram", "rb").read(); open("fuzz-loc.ram", "wb").write(r[:-4096] + l)' &&
 	python3 "$HERE/make_ko.py" kmd_fake.ko &&
 	for s in panic-x86 panic-x86-errors panic-x86-irq panic-arm64 panic-arm64-errors panic-arm64-exc; do
 		gen $s --ram $s.ram --core $s.expected || return 1
@@ -140,6 +153,21 @@ else
 	want extract-x86-readelf && skip extract-x86-readelf "no readelf"
 fi
 golden info-x86 info x86.core
+
+# ---- the kminidump_rmem locator (include/uapi/kminidump_rmem.h) ----
+golden extract-x86-locator extract --ram x86.ram@0x1000000 --ram loc.ram@0x8000000 --locator 0x8000000 -o xl.core
+check extract-x86-locator-bytes cmp xl.core x86.expected
+golden extract-x86-scan-locator extract -v --ram x86.ram@0x1000000 --ram loc.ram@0x8000000 --scan-locator -o xs.core
+check extract-x86-scan-locator-bytes cmp xs.core x86.expected
+check extract-x86-locator-copy sh -c "'$KMD' -q extract --ram x86.ram@0x1000000 --ram loc-copy.ram@0x8000000 -l 0x8000000 -o xc.core && cmp xc.core x86.expected"
+for c in crc seq gone moved version kelf size copyout; do
+	golden err-locator-$c extract --ram x86.ram@0x1000000 --ram loc-$c.ram@0x8000000 --locator 0x8000000 -o t.core
+done
+golden err-locator-outside extract --ram x86.ram@0x1000000 --locator 0x8000000 -o t.core
+golden err-locator-none extract --ram x86.ram@0x1000000 --scan-locator -o t.core
+golden err-locator-garbage extract --ram x86.ram@0x1000000 --locator 0x1200000 -o t.core
+golden err-usage-locator-kelf extract --ram x86.ram@0x1000000 --locator 0x8000000 --kelf 0x1200000 -o t.core
+golden err-usage-locator-pa extract --ram x86.ram@0x1000000 --locator nowhere -o t.core
 golden info-x86-system-map info --system-map data/System.map x86.core
 golden dmesg-x86 dmesg x86.core
 check dmesg-x86-model sh -c "'$KMD' dmesg x86.core | cmp - x86.model"
@@ -461,7 +489,7 @@ if [ "$FUZZ_TIME" != 0 ]; then
 		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
 			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-arm64-errors.expected panic-arm64-exc.expected" \
 			    "dmesg fuzz.expected arm64.expected" \
-			    "md fuzz.mdp" "smem fuzz.smem" "symtab data/System.map data/kallsyms"; do
+			    "md fuzz.mdp" "smem fuzz.smem" "locator fuzz-loc.ram" "symtab data/System.map data/kallsyms"; do
 			set -- $spec
 			t=$1
 			shift

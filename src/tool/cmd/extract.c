@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cmd/cmd.h"
 #include "input/kelf_find.h"
+#include "input/locator_find.h"
 #include "input/physmem.h"
 #include "input/smem.h"
 #include "lib/exitcode.h"
@@ -20,9 +21,10 @@
 static void kmt_extract_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s extract --ram FILE@PHYSBASE [--ram FILE@PHYSBASE ...] [--kelf PA] -o CORE\n"
-		"       %s extract --dump DUMP.elf [--kelf PA] -o CORE\n"
+		"Usage: %s extract --ram FILE@PHYSBASE [--ram FILE@PHYSBASE ...] [WHERE] -o CORE\n"
+		"       %s extract --dump DUMP.elf [WHERE] -o CORE\n"
 		"       %s extract --ram FILE@PHYSBASE|--dump DUMP.elf --smem PA [--smem-size N] -o CORE\n"
+		"WHERE: --kelf PA | --locator PA | --scan-locator (default: scan for KELF)\n"
 		"Find the kminidump KELF header in guest RAM and write the ELF core it describes.\n"
 		"With --smem, download the Qualcomm minidump table's APSS regions instead, as boot\n"
 		"firmware does, and put them together by QDL's rules.\n"
@@ -36,6 +38,9 @@ static void kmt_extract_usage(FILE *f)
 		"                           APSS -> regions\n"
 		"      --smem-size N        bytes of SMEM (default 0x200000; its last 4 KiB hold\n"
 		"                           the partition table)\n"
+		"  -l, --locator PA         read the kminidump_rmem locator at this physical address\n"
+		"                           (its reserved buffer) and the KELF it names: no scan\n"
+		"  -L, --scan-locator       find the locator by its magic on every page, then as -l\n"
 		"  -o, --output CORE        the core to write (through a temporary file, renamed\n"
 		"                           when complete)\n"
 		"  -f, --force              accept regions over 1 GiB and cores over 4 GiB, use\n"
@@ -96,12 +101,51 @@ static int kmt_extract_output(const struct kmt_phys *m, const struct kmt_plan *p
 	return kmt_out_commit(&o);
 }
 
+/* The locator names KELF: where it is, and (when it was written) its table's generation. */
+static int kmt_extract_locate(const struct kmt_phys *m, bool have_pa, uint64_t pa,
+			      struct kmt_locator *loc, uint64_t *kelf_pa)
+{
+	uint64_t at = 0;
+	int ret = kmt_find_locator(m, have_pa, pa, loc, &at);
+
+	if (ret)
+		return ret;
+	if (loc->state == KMD_LOC_ST_GONE) {
+		kmt_err("the locator at pa 0x%llx says kminidump_rmem was unloaded: its KELF pa 0x%llx is stale (--scan finds a KELF if one is left)",
+			(unsigned long long)at, (unsigned long long)loc->kelf_pa);
+		return KMT_EXIT_NOTFOUND;
+	}
+	kmt_verbose("locator at pa 0x%llx: %s, KELF at pa 0x%llx (0x%x bytes), table gen %u, boot %u of %s",
+		    (unsigned long long)at, kmt_locator_state_name(loc->state),
+		    (unsigned long long)loc->kelf_pa, loc->kelf_size, loc->table_gen,
+		    loc->boot_seq, loc->release);
+	*kelf_pa = loc->kelf_pa;
+	return 0;
+}
+
+static int kmt_extract_check_locator(const struct kmt_locator *loc, const struct kmt_found *f)
+{
+	uint64_t toff = (uint64_t)(f->k.rows - f->k.data) - f->k.hdr_size;
+
+	if (f->k.kelf_size != loc->kelf_size || toff != loc->table_off) {
+		kmt_err("the locator and the KELF at pa 0x%llx disagree: kelf_size 0x%x vs 0x%x, table at +0x%x vs +0x%llx (a stale locator?)",
+			(unsigned long long)f->pa, loc->kelf_size, f->k.kelf_size,
+			loc->table_off, (unsigned long long)toff);
+		return KMT_EXIT_FORMAT;
+	}
+	if (loc->state == KMD_LOC_ST_PANIC && !(f->k.flags & KMD_TABLE_F_PANIC))
+		kmt_warn("the locator says PANIC but the table has no PANIC flag");
+	return 0;
+}
+
 int kmt_cmd_extract(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ram", required_argument, NULL, 'r' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "kelf", required_argument, NULL, 'k' },
+		{ "locator", required_argument, NULL, 'l' },
+		{ "scan-locator", no_argument, NULL, 'L' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "smem", required_argument, NULL, 's' },
@@ -114,14 +158,17 @@ int kmt_cmd_extract(int argc, char **argv)
 	struct kmt_found found = { 0 };
 	struct kmt_plan plan = { 0 };
 	const char *out = NULL, *kelf_arg = NULL, *smem_arg = NULL, *smem_size_arg = NULL;
-	uint64_t kelf_pa = 0, smem_pa = 0, smem_size = KMT_SMEM_DEFAULT_SIZE;
+	const char *loc_arg = NULL;
+	struct kmt_locator loc;
+	bool scan_loc = false;
+	uint64_t kelf_pa = 0, smem_pa = 0, smem_size = KMT_SMEM_DEFAULT_SIZE, loc_pa = 0;
 	double t0 = kmt_now();
 	char **dumps = kmt_calloc(argc, sizeof(char *)), **rams = kmt_calloc(argc, sizeof(char *));
 	size_t nd = 0, nr = 0, i;
 	int opt, ret = 0;
 
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while ((opt = getopt_long(argc, argv, "r:d:k:o:s:fhVqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:d:k:l:Lo:s:fhVqv", opts, NULL)) != -1) {
 		int ex = -1;
 
 		switch (opt) {
@@ -133,6 +180,12 @@ int kmt_cmd_extract(int argc, char **argv)
 			break;
 		case 'k':
 			kelf_arg = optarg;
+			break;
+		case 'l':
+			loc_arg = optarg;
+			break;
+		case 'L':
+			scan_loc = true;
 			break;
 		case 'o':
 			out = optarg;
@@ -168,6 +221,11 @@ int kmt_cmd_extract(int argc, char **argv)
 		ret = KMT_EXIT_USAGE;
 		goto out;
 	}
+	if (loc_arg && kmt_parse_u64(loc_arg, &loc_pa)) {
+		kmt_err("--locator %s: expected a physical address (hex 0x... or decimal)", loc_arg);
+		ret = KMT_EXIT_USAGE;
+		goto out;
+	}
 	if ((smem_arg && kmt_parse_u64(smem_arg, &smem_pa)) ||
 	    (smem_size_arg && kmt_parse_u64(smem_size_arg, &smem_size))) {
 		kmt_err("--smem/--smem-size: expected a number (hex 0x... or decimal)");
@@ -176,6 +234,11 @@ int kmt_cmd_extract(int argc, char **argv)
 	}
 	if (smem_arg && kelf_arg) {
 		kmt_err("extract: --smem and --kelf exclude each other (the APSS table names KELF)");
+		ret = KMT_EXIT_USAGE;
+		goto out;
+	}
+	if (!!kelf_arg + !!loc_arg + scan_loc + !!smem_arg > 1) {
+		kmt_err("extract: give one of --kelf, --locator, --scan-locator and --smem");
 		ret = KMT_EXIT_USAGE;
 		goto out;
 	}
@@ -189,8 +252,12 @@ int kmt_cmd_extract(int argc, char **argv)
 		ret = kmt_extract_smem(&m, smem_pa, smem_size, o.force, out, t0);
 		goto out;
 	}
+	if (!ret && (loc_arg || scan_loc))
+		ret = kmt_extract_locate(&m, loc_arg != NULL, loc_pa, &loc, &kelf_pa);
 	if (!ret)
-		ret = kmt_find_kelf(&m, kelf_arg != NULL, kelf_pa, &found);
+		ret = kmt_find_kelf(&m, kelf_arg || loc_arg || scan_loc, kelf_pa, &found);
+	if (!ret && (loc_arg || scan_loc))
+		ret = kmt_extract_check_locator(&loc, &found);
 	if (!ret)
 		ret = kmt_extract_plan(&m, &found, &o, &plan);
 	if (!ret)
