@@ -6,16 +6,36 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/cpumask.h>
 #include "core.h"
 
-static unsigned int capacity = KMD_DEFAULT_CAPACITY;
+#define KMD_AUTO_BASE_ROWS	200
+#define KMD_AUTO_CPU_ROWS	24
+
+static unsigned int capacity;
 module_param(capacity, uint, 0444);
-MODULE_PARM_DESC(capacity, "Table rows including the ELF header row (default: 201, the Qualcomm APSS limit)");
+MODULE_PARM_DESC(capacity, "Table rows including the ELF header row (default 0: sized from nr_cpu_ids)");
+
+/*
+ * The default set takes about 190 rows that do not depend on the CPU count
+ * (amd64 6.1, the panic capture's shared rows included) and about 21 per
+ * possible CPU (runqueue, per-CPU objects, IRQ and exception stacks, the
+ * capture's registers, task and stack): 24 per CPU leaves room for the page
+ * tables that map them. Not capped at the Qualcomm APSS limit (201): the SMEM
+ * backend mirrors the rows that matter most.
+ */
+static unsigned int kmd_auto_capacity(void)
+{
+	return min_t(unsigned int, KMD_MAX_CAPACITY,
+		     KMD_AUTO_BASE_ROWS + KMD_AUTO_CPU_ROWS * nr_cpu_ids);
+}
 
 static int __init kmd_init(void)
 {
 	int ret;
 
+	if (!capacity)
+		capacity = kmd_auto_capacity();
 	if (capacity < 2 || capacity > KMD_MAX_CAPACITY) {
 		pr_err("capacity=%u is out of range 2..%u\n", capacity, KMD_MAX_CAPACITY);
 		return -EINVAL;

@@ -18,9 +18,10 @@
 #include <linux/sched/task_stack.h>
 #include "capture.h"
 
-static unsigned int panic_cpus = 4;
+/* every CPU by default: a CPU without its task saved has no trace in drgn */
+static unsigned int panic_cpus = KMK_MAX_SLOTS;
 module_param(panic_cpus, uint, 0444);
-MODULE_PARM_DESC(panic_cpus, "CPUs whose task and stack are captured at panic, the crashing one first (default: 4)");
+MODULE_PARM_DESC(panic_cpus, "CPUs whose task and stack are captured at panic, the crashing one first (default: 64, all up to 64)");
 
 static bool capture = true;
 module_param(capture, bool, 0444);

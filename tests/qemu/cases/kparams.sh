@@ -42,9 +42,9 @@ if kload; then
 	kmd_check_regions
 	[ "$(state kallsyms)" = off ] && ktap_ok "default: kallsyms is off" ||
 		ktap_fail "default: kallsyms is off" "$(cat "$K")"
-	[ "$def_cap" = "$((ncpus < 4 ? ncpus : 4))" ] &&
-		ktap_ok "default: panic_cpus=4 captures $def_cap of $ncpus CPUs" ||
-		ktap_fail "default: the task of min(4, $ncpus) CPUs is captured" "$def_cap ptask rows"
+	[ "$def_cap" = "$((ncpus < 64 ? ncpus : 64))" ] &&
+		ktap_ok "default: panic_cpus=64 captures $def_cap of $ncpus CPUs" ||
+		ktap_fail "default: the task of min(64, $ncpus) CPUs is captured" "$def_cap ptask rows"
 	kunload default
 else
 	ktap_fail "default parameters load" "$KMD_ERR" "$lines"

@@ -57,6 +57,7 @@ from kmdqemu.paths import TOP
 
 CRASH_BT = os.path.join(TOP, "tests", "e2e", "crash_bt.py")
 SIZE_BUDGET = 2 * 1024 * 1024
+PANIC_CPUS = 64         # kminidump_kernel's panic_cpus default
 THREAD_SIZE = 16384                 # x86_64 and arm64 with 4 KiB pages, no KASAN
 ORC_ERROR = "unknown ORC entry type"
 
@@ -456,8 +457,18 @@ def panic_core(vm, args):
     else:
         sub(False, f"NT_PRSTATUS of crashing CPU {cpu}", [f"{len(prs)} notes"])
         rpid = pc = sp = lr = None
+    # kminidump_kernel's panic_cpus (default 64): the crashing CPU and the first 63
+    # others in CPU order get their task and stack saved; the rest registers only
+    stacked = [c for c in range(min(len(prs), vm.smp)) if c != cpu][:PANIC_CPUS - 1]
     for c, (opid, opc, osp, olr) in enumerate(prs):
         if c == cpu or c >= vm.smp:
+            continue
+        if c not in stacked and not nokprobes:
+            name = syms.name(opc)
+            sub(name is not None,
+                f"NT_PRSTATUS of CPU {c} (beyond panic_cpus={PANIC_CPUS}, registers only): "
+                f"pid {opid}, pc {name or hex(opc)}, sp 0x{osp:x}",
+                ["expected pc in kernel text"])
             continue
         name = syms.name(opc)
         saved = osp and core.read_va(osp & ~7, 8) is not None
@@ -483,6 +494,10 @@ def panic_core(vm, args):
 
     # -- drgn: the crashed task's stack base (for the stack scan) and the traces
     drgn_pids = [p for p in (pid, spin_pid) if p is not None]
+    # the tasks the other CPUs ran (panic_load's spinners; idle CPUs have pid 0)
+    other_pids = {c: o[0] for c, o in enumerate(prs)
+                  if c != cpu and c < vm.smp and o[0] and o[0] not in drgn_pids}
+    drgn_pids += sorted(set(other_pids.values()))
     rc, out, secs = _run(["/usr/bin/python3", CRASH_BT, core_path, vm.env["KMD_DBG_VMLINUX"]]
                          + [str(p) for p in drgn_pids], timeout=300)
     try:
@@ -527,6 +542,17 @@ def panic_core(vm, args):
 
     # -- drgn
     _drgn_checks(vm, dr, syms, spec, pid, cpu, spin_pid, arch, sub, skip, secs, facts)
+    for c, opid in sorted(other_pids.items()):
+        t = dr.get("threads", {}).get(str(opid)) or {}
+        e = dr.get("errors", {}).get(f"thread {opid}")
+        if e and ORC_ERROR in e and vm.name == "amd64-6.12":
+            skip(f"drgn thread {opid} (CPU {c})", f"known: {e[:120]}")
+            continue
+        frames = t.get("frames") or []
+        sub(frames and frames[0]["pc"] == prs[c][1],
+            f"drgn thread {opid} (CPU {c}): {len(frames)} frames from its NT_PRSTATUS pc "
+            f"0x{prs[c][1]:x}", [f"frames: {[f['name'] or hex(f['pc']) for f in frames[:8]]}"]
+            + ([f"error: {e}"] if e else []))
 
     # -- crash, amd64 6.1: the minidump against a full dump of the same guest
     if vm.name == "amd64-6.1" and not vm.bzimage:
