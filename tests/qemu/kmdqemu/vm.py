@@ -298,7 +298,9 @@ class VM:
             cmd = ["qemu-system-x86_64", "-machine", f"{self.machine},memory-backend=mem"]
         else:
             image = self.env["KMD_IMAGE"]
-            cmd = ["qemu-system-aarch64", "-machine", f"{self.machine},memory-backend=mem",
+            # virt's default GICv2 takes at most 8 CPUs
+            gic = ",gic-version=3" if max(self.smp, self.maxcpus or 0) > 8 else ""
+            cmd = ["qemu-system-aarch64", "-machine", f"{self.machine},memory-backend=mem{gic}",
                    "-cpu", "cortex-a57"]
         cmd += [
             "-accel", "tcg", "-nodefaults", "-no-user-config", "-display", "none",
