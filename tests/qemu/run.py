@@ -60,6 +60,8 @@ def main():
                     "nr_cpu_ids becomes M with --smp CPUs online")
     ap.add_argument("--mem", default="1G", help="guest RAM (default 1G)")
     ap.add_argument("--append", default="", help="extra kernel command line")
+    ap.add_argument("--dt-rmem", metavar="ADDR,SIZE",
+                    help="arm64: add a kminidump,rmem reserved-memory node (no-map) to the DT")
     ap.add_argument("--no-oops-panic", action="store_true", help="leave out oops=panic")
     ap.add_argument("--modules", default="",
                     help="comma list of our .ko files to insmod before the cases")
@@ -146,6 +148,7 @@ def main():
         tag = name + ("-bz" if bz else "")
         try:
             vm = VM(name, cases=cases, smp=a.smp, maxcpus=a.maxcpus, mem=a.mem, append=a.append,
+                    dt_rmem=a.dt_rmem,
                     cases_dirs=a.cases_dir, checks=extra_checks,
                     bzimage=bz, timeout=a.timeout, keep=a.keep, verbose=a.verbose,
                     modules=[m for m in a.modules.split(",") if m],

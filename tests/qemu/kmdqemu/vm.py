@@ -161,7 +161,7 @@ class VM:
                  stock_modules=(), build=True, make_args=(), oops_panic=True,
                  logdir=None, on_result=None, on_line=None, qemu_args=(), checks=None,
                  kos=None, trace=False, cases_dirs=(), src_ref=None, on_diag=None,
-                 console_check=True, disk_mb=0, maxcpus=None):
+                 console_check=True, disk_mb=0, maxcpus=None, dt_rmem=None):
         self.env = KernelEnv(kernel)
         self.name = kernel
         self.arch = self.env.arch
@@ -182,6 +182,10 @@ class VM:
         # a raw virtio-blk disk (/dev/vda in the guest) to carry files out of it
         self.disk_mb = disk_mb
         self.disk = None
+        # arm64: "ADDR,SIZE" of a kminidump,rmem reserved-memory node added to the DT
+        if dt_rmem and self.arch != "arm64":
+            raise HarnessError("--dt-rmem is for arm64 kernels (amd64 reserves with memmap=)")
+        self.dt_rmem = dt_rmem
         self.src_ref = src_ref
         self.checks = dict(hostchecks.load())
         self.checks.update(checks or {})
@@ -324,6 +328,44 @@ class VM:
                     "-device", "virtio-blk-pci,drive=kmdd"]
         return cmd + self.qemu_args
 
+    def _rmem_dtb(self, cmd):
+        """The machine's own DT (dumpdtb, same command line) plus a /reserved-memory node
+        compatible with kminidump,rmem at self.dt_rmem, no-map (docs/rmem.md)."""
+        addr, size = (int(x, 0) for x in self.dt_rmem.split(","))
+        d = self._sockdir
+        dump = [c.replace(f"mem-path={self.shm}", f"mem-path={d}/dump.mem") for c in cmd]
+        i = dump.index("-machine") + 1
+        dump[i] += f",dumpdtb={d}/virt.dtb"
+        for what, c in (("dumpdtb", dump),
+                        ("dtc", ["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", f"{d}/virt.dts",
+                                 f"{d}/virt.dtb"])):
+            r = subprocess.run(c, capture_output=True, text=True, timeout=120)
+            if r.returncode:
+                raise HarnessError(f"{what} failed: {r.stderr.strip()[-500:]}")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{d}/dump.mem")
+        with open(f"{d}/rmem.dts", "w") as f:
+            f.write(f"""/include/ "{d}/virt.dts"
+/ {{
+\treserved-memory {{
+\t\t#address-cells = <2>;
+\t\t#size-cells = <2>;
+\t\tranges;
+\t\tkminidump@{addr:x} {{
+\t\t\tcompatible = "kminidump,rmem";
+\t\t\treg = <0x{addr >> 32:x} 0x{addr & 0xffffffff:x} 0x{size >> 32:x} 0x{size & 0xffffffff:x}>;
+\t\t\tno-map;
+\t\t}};
+\t}};
+}};
+""")
+        dtb = os.path.join(self.logdir, "rmem.dtb")
+        r = subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, f"{d}/rmem.dts"],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode:
+            raise HarnessError(f"dtc (rmem.dts) failed: {r.stderr.strip()[-500:]}")
+        return dtb
+
     def disk_read(self, n, offset=0):
         """n bytes the guest wrote at offset of its /dev/vda (see disk_mb)."""
         with open(self.disk, "rb") as f:
@@ -341,6 +383,8 @@ class VM:
         self.shm = f"/dev/shm/{SHM_PREFIX}{os.getpid()}-{os.path.basename(self._sockdir)}"
         _live.add(self)
         cmd = self.qemu_command(cpio)
+        if self.dt_rmem:
+            cmd += ["-dtb", self._rmem_dtb(cmd)]
         self.cmdline = cmd
         with open(os.path.join(self.logdir, "cmdline.txt"), "w") as f:
             f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /sys/kernel/debug/kminidump/rmem: the buffer, its locator and what it held before. */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include "rmem.h"
+
+static struct dentry *kmr_debugfs_dir, *kmr_debugfs_file;
+
+static const char *kmr_state_name(u32 state)
+{
+	switch (state) {
+	case KMD_LOC_ST_LIVE:
+		return "LIVE";
+	case KMD_LOC_ST_PANIC:
+		return "PANIC";
+	case KMD_LOC_ST_GONE:
+		return "GONE";
+	}
+	return "?";
+}
+
+static void kmr_show_loc(struct seq_file *m, const char *what, const struct kmd_locator *l)
+{
+	seq_printf(m, "%s: state %s, load %u of %.64s, boot_id %16phN, KELF pa 0x%llx size 0x%x table pa 0x%llx gen %u\n",
+		   what, kmr_state_name(le32_to_cpu(l->state)), le32_to_cpu(l->boot_seq),
+		   l->release, l->boot_id, le64_to_cpu(l->kelf_pa), le32_to_cpu(l->kelf_size),
+		   le64_to_cpu(l->table_pa), le32_to_cpu(l->table_gen));
+}
+
+static int rmem_show(struct seq_file *m, void *unused)
+{
+	struct kmd_locator now = *kmr_locator();
+
+	seq_printf(m, "buffer: pa %pa size 0x%zx from %s\n", &kmr_buf.pa, kmr_buf.size,
+		   kmr_buf.source);
+	kmr_show_loc(m, "locator", &now);
+	if (kmr_prev_valid)
+		kmr_show_loc(m, "previous", &kmr_prev);
+	else
+		seq_printf(m, "previous: none (%s)\n", kmr_prev_why[0] ? kmr_prev_why : "zero");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rmem);
+
+void kmr_debugfs_init(void)
+{
+	kmr_debugfs_dir = debugfs_lookup("kminidump", NULL);
+	if (IS_ERR_OR_NULL(kmr_debugfs_dir)) {
+		kmr_debugfs_dir = NULL;
+		return;	/* the core already said debugfs is unavailable */
+	}
+	kmr_debugfs_file = debugfs_create_file("rmem", 0400, kmr_debugfs_dir, NULL, &rmem_fops);
+}
+
+void kmr_debugfs_exit(void)
+{
+	debugfs_remove(kmr_debugfs_file);
+	dput(kmr_debugfs_dir);
+}
