@@ -46,7 +46,7 @@ for name in "$@"; do
 	out=$("${d[@]}" build -k "$KMD_KVER" --kernelsourcedir "$KMD_KDIR" 2>&1) && rc=0 || rc=$?
 	[ $rc = 0 ] || out+=$'\n'$(cat "$tree"/kminidump/"$version"/build/make.log 2>/dev/null | tail -20)
 	result $rc "$name: dkms build -k $KMD_KVER" "$out"
-	for m in kminidump kminidump_kernel; do
+	for m in kminidump kminidump_kernel kminidump_rmem; do
 		ko=$(find "$tree/kminidump/$version/$KMD_KVER" -name "$m.ko*" 2>/dev/null | head -1)
 		[ -n "$ko" ] && rc=0 || rc=1
 		result $rc "$name: dkms built $m.ko"
@@ -59,6 +59,7 @@ for name in "$@"; do
 	out=$("${mk[@]}" install 2>&1) && rc=0 || rc=$?
 	for f in lib/modules/$KMD_KVER/updates/kminidump/core/kminidump.ko \
 		 lib/modules/$KMD_KVER/updates/kminidump/kernel/kminidump_kernel.ko \
+		 lib/modules/$KMD_KVER/updates/kminidump/rmem/kminidump_rmem.ko \
 		 usr/local/bin/kminidump usr/local/share/man/man1/kminidump.1; do
 		# modules_install compresses as the kernel's config says (Debian 6.12: .ko.xz)
 		found=

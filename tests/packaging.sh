@@ -281,7 +281,7 @@ for name in "${argv[@]}"; do
 		--kernelsourcedir "$KMD_KDIR" 2>&1) && rc=0 || rc=$?
 	[ $rc = 0 ] || out+=$'\n'$(tail -20 "$dtree"/kminidump/"$version"/build/make.log 2>/dev/null)
 	result $rc "$name: dkms build -k $KMD_KVER" "$out"
-	for m in kminidump kminidump_kernel; do
+	for m in kminidump kminidump_kernel kminidump_rmem; do
 		ko=$(find "$dtree/kminidump/$version/$KMD_KVER" -name "$m.ko*" 2>/dev/null | head -1)
 		out="no $m.ko"
 		if [ -n "$ko" ]; then

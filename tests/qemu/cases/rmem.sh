@@ -62,10 +62,10 @@ fi
 
 
 if ! rload $params; then
-	ktap_fail "insmod kminidump_rmem.ko $params" "$KMD_ERR" "$lines"
+	ktap_fail "insmod kminidump_rmem.ko${params:+ $params}" "$KMD_ERR" "$lines"
 	return 0
 fi
-ktap_ok "insmod kminidump_rmem.ko $params"
+ktap_ok "insmod kminidump_rmem.ko${params:+ $params}"
 case $lines in
 *"$want_src buffer at"*) ktap_ok "the buffer comes from $want_src" ;;
 *) ktap_fail "the buffer comes from $want_src" "$lines" ;;
