@@ -29,9 +29,11 @@ install: modules tool
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C src/tool install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	install -D -m 0644 modprobe.d/kminidump.conf $(DESTDIR)/lib/modprobe.d/kminidump.conf
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/updates/kminidump
+	rm -f $(DESTDIR)/lib/modprobe.d/kminidump.conf
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C src/tool uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 

@@ -120,11 +120,15 @@ others() {	# the package holds the DKMS tree, its doc directory and nothing else
 		grep -v -e "^./usr/src/kminidump-$version/" \
 			-e '^./usr/share/doc/kminidump-dkms/\(copyright\|changelog.gz\)$' \
 			-e '^./usr/share/lintian/overrides/kminidump-dkms$' \
-			-e '^./lib/systemd/system/' || true)
+			-e '^./lib/systemd/system/' -e '^./lib/modprobe.d/kminidump.conf$' || true)
 	[ -z "$extra" ] || { echo "unexpected: $extra"; return 1; }
 	[ -f "$scratch/dkms-deb/usr/share/doc/kminidump-dkms/copyright" ]
 }
+modprobe_rule() {	# the modprobe rule that feeds vmcoreinfo_pa= is the repository's
+	cmp "$scratch/dkms-deb/lib/modprobe.d/kminidump.conf" "$TOP/modprobe.d/kminidump.conf"
+}
 check "kminidump-dkms: besides that only its copyright, changelog, lintian overrides and systemd units" others
+check "kminidump-dkms: /lib/modprobe.d/kminidump.conf (vmcoreinfo_pa= from /sys/kernel/vmcoreinfo)" modprobe_rule
 
 dkms_conf() {
 	local c=$tree/dkms.conf m loc

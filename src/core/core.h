@@ -61,6 +61,8 @@ int kmd_vmcoreinfo_init(void);
 void kmd_vmcoreinfo_exit(void);
 void kmd_vmcoreinfo_refresh(void);
 size_t kmd_vmcoreinfo_len(void);
+/* vmcinote.c: the kernel's note at vmcoreinfo_pa= (user space reads /sys/kernel/vmcoreinfo) */
+bool kmd_vmcoreinfo_from_note(char *dst, size_t room, size_t *len);
 int kmd_vmcoreinfo_append_str(const char *line, bool atomic);
 int kmd_lookup(const char *name, unsigned long *addr);
 

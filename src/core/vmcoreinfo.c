@@ -254,7 +254,8 @@ int kmd_vmcoreinfo_init(void)
 		kmd_vmcoreinfo_exit();
 		return -ENOMEM;
 	}
-	vmci_from_kernel = kmd_vmcoreinfo_from_kernel();
+	vmci_from_kernel = kmd_vmcoreinfo_from_kernel() ||
+			   kmd_vmcoreinfo_from_note(vmci_base, KMD_VMCOREINFO_ROOM, &vmci_base_len);
 	if (!vmci_from_kernel) {
 		unsigned long addr;
 
