@@ -62,8 +62,8 @@ bool kmd_vmcoreinfo_from_note(char *dst, size_t room, size_t *len)
 	if (copy_from_kernel_nofault(&n, (void *)va, sizeof(n)) ||
 	    copy_from_kernel_nofault(name, (void *)(va + sizeof(n)), sizeof(name)))
 		return kmd_vmcinote_bad("cannot be read");
-	if (n.n_namesz != sizeof(KMD_VMCI_NAME) || memcmp(name, KMD_VMCI_NAME, sizeof(KMD_VMCI_NAME)) ||
-	    n.n_type)
+	if (n.n_namesz != sizeof(KMD_VMCI_NAME) || n.n_type ||
+	    memcmp(name, KMD_VMCI_NAME, sizeof(KMD_VMCI_NAME)))
 		return kmd_vmcinote_bad("not an ELF note named VMCOREINFO");
 	size = n.n_descsz;
 	if (size <= 10 || size >= room || size > PAGE_SIZE)
