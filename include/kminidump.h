@@ -54,14 +54,21 @@ int __kminidump_register_symbol(struct module *owner, u32 id, const char *name,
 #define kminidump_register_symbol(id, name, symbol, size, flags) \
 	__kminidump_register_symbol(THIS_MODULE, id, name, symbol, size, flags)
 
-/* Remove every piece of region @id. Process context. Returns 0 or -ENOENT. */
-int kminidump_unregister(u32 id);
+/*
+ * Remove every piece of region @id, which the calling module registered.
+ * Process context. Returns 0, -ENOENT, or -EPERM (another module's region,
+ * or the ELF header row) with a log line.
+ */
+int __kminidump_unregister(struct module *owner, u32 id);
+#define kminidump_unregister(id) __kminidump_unregister(THIS_MODULE, id)
 
 /*
  * Move a KMINIDUMP_F_MOVABLE region to @va/@size (size <= the registered size; the
  * new range must be physically contiguous). Lock-free and allocation-free: safe
- * in atomic context and on the panic path. Concurrent updates of one region
- * must be serialized by the caller.
+ * in atomic context and on the panic path. Returns 0; -ENOENT if the region is
+ * not there or is being removed or moved by another CPU at that instant (the
+ * update is then not applied: an update never brings back a removed row);
+ * -EPERM if it is not movable; -E2BIG if larger than registered.
  */
 int kminidump_update(u32 id, const void *va, size_t size);
 /* Same, by physical address (va is recorded as given, may be 0). */

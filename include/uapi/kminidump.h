@@ -24,7 +24,10 @@
  * changes meaning is a single aligned store, and a row's fields are written
  * while its state and program header say "not valid". A reader takes a row
  * only when state == KMD_ROW_VALID and its program header is PT_LOAD with the
- * same physical address; anything else is a free or busy row.
+ * same physical address; anything else is a free or busy row. A reader that
+ * needs one consistent picture follows the generation rule of docs/format.md:
+ * read gen, read the table and the regions, read gen again; equal and even
+ * means nothing changed in between.
  */
 #ifndef _UAPI_KMINIDUMP_H
 #define _UAPI_KMINIDUMP_H
@@ -36,7 +39,7 @@
 #define KMD_NT_TABLE		1
 
 #define KMD_TABLE_MAGIC		"KMDTABLE"	/* 8 bytes, no NUL */
-#define KMD_TABLE_VERSION	1
+#define KMD_TABLE_VERSION	2	/* 2: {gen, writers} word, count moved (docs/format.md) */
 
 /* kmd_table.flags */
 #define KMD_TABLE_F_LIVE	0x1	/* the module owning the table is loaded */
@@ -69,15 +72,23 @@ struct kmd_table {
 	__le32	hdr_size;	/* sizeof(struct kmd_table) */
 	__le32	row_size;	/* sizeof(struct kmd_row) */
 	__le32	capacity;	/* rows that follow, including row 0 */
-	__le32	count;		/* non-free rows; informational */
-	__le32	gen;		/* incremented after every change */
+	/*
+	 * gen and writers are one aligned 64-bit word, changed only by atomic
+	 * compare-and-exchange: gen turns odd when the first writer enters and
+	 * even when the last one leaves, so a reader that sees the same even gen
+	 * before and after reading saw no change (docs/format.md).
+	 */
+	__le32	gen;		/* even: no writer inside; odd while writers != 0 */
+	__le32	writers;	/* writers inside (kernel CPUs changing the table) */
 	__le64	kelf_pa;	/* physical address of KELF */
 	__le64	kelf_va;	/* its kernel virtual address */
 	__le32	kelf_size;	/* bytes of KELF, a multiple of the page size */
 	__le32	flags;		/* KMD_TABLE_F_* */
 	__le32	panic_cpu;	/* CPU that panicked, valid with KMD_TABLE_F_PANIC */
 	__le32	nr_cpus;	/* NT_PRSTATUS notes present (possible CPUs) */
-	__le64	reserved[2];
+	__le32	count;		/* non-free rows; informational (offset 24 in version 1) */
+	__le32	reserved0;
+	__le64	reserved1;
 };
 
 struct kmd_row {

@@ -34,7 +34,7 @@ struct kmd_core {
 	size_t prstatus_stride;		/* bytes from one NT_PRSTATUS descriptor to the next */
 	char *vmcoreinfo;		/* KMD_VMCOREINFO_ROOM bytes, NUL padded */
 
-	struct raw_notifier_head consumers;	/* written under lock */
+	struct atomic_notifier_head consumers;	/* RCU list, see table.c */
 	struct dentry *debugfs;
 };
 
@@ -74,6 +74,8 @@ int kmd_add_va(struct module *owner, u32 id, const char *name, unsigned long va,
 int kmd_add_pa(struct module *owner, u32 id, const char *name, phys_addr_t pa,
 	       unsigned long va, size_t size, u32 flags);
 int kmd_del_locked(u32 id);
+void kmd_write_begin(void);
+void kmd_write_end(void);
 int kmd_find_id_by_name_locked(const char *name, u32 *id);
 void kmd_notify_panic(void);
 

@@ -128,18 +128,34 @@ static int kmd_cmd_add_va(char *args)
 	return ret < 0 ? ret : 0;
 }
 
-/* del <name|id> */
+/*
+ * del <name> | del id:<N>. A bare number is refused rather than guessed at:
+ * names are never all digits, but "del 1025" could be a typo of either.
+ */
 static int kmd_cmd_del(char *args)
 {
+	bool by_id;
 	u32 id;
 	int ret;
 
 	if (!args || !*args || strchr(args, ' ')) {
-		pr_warn("control: usage: del <name|id>\n");
+		pr_warn("control: usage: del <name> | del id:<N>\n");
+		return -EINVAL;
+	}
+	by_id = !strncmp(args, "id:", 3);
+	if (by_id) {
+		if (kstrtou32(args + 3, 10, &id) || !id) {
+			pr_warn("control: del %s: expected id:<decimal id>, as in regions\n",
+				args);
+			return -EINVAL;
+		}
+	} else if (!kstrtou32(args, 0, &id)) {
+		pr_warn("control: del %s: a region id is written id:%s; names are not all digits\n",
+			args, args);
 		return -EINVAL;
 	}
 	mutex_lock(&kmd.lock);
-	ret = kstrtou32(args, 0, &id) ? kmd_find_id_by_name_locked(args, &id) : 0;
+	ret = by_id ? 0 : kmd_find_id_by_name_locked(args, &id);
 	if (!ret)
 		ret = kmd_del_locked(id);
 	mutex_unlock(&kmd.lock);

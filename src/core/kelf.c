@@ -15,7 +15,7 @@
 
 struct kmd_core kmd = {
 	.lock = __MUTEX_INITIALIZER(kmd.lock),
-	.consumers = RAW_NOTIFIER_INIT(kmd.consumers),
+	.consumers = ATOMIC_NOTIFIER_INIT(kmd.consumers),
 };
 
 #define KMD_NOTE_SIZE(name, descsz) \

@@ -13,12 +13,20 @@
  *  - rows never move between slots, so a lock-free update of one row never
  *    races with a writer rearranging the table.
  * Writers hold kmd.lock. kminidump_update() holds nothing: it only touches its
- * own row's address fields, state and p_type.
+ * own row's address fields, state and p_type, and owns the row for that time
+ * by moving its state VALID -> BUSY with cmpxchg (a removal does the same, so
+ * a late update of a row being removed or reused fails instead of publishing).
+ *
+ * Every writer, locked or not, is inside kmd_write_begin()/kmd_write_end():
+ * the table's {gen, writers} word makes gen odd while any writer is inside,
+ * so an outside reader can tell a stable picture (docs/format.md).
  */
 #include <linux/ctype.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/notifier.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "core.h"
@@ -39,19 +47,63 @@ static void kmd_set_state(unsigned int i, u32 state)
 	WRITE_ONCE(kmd.rows[i].state, cpu_to_le32(state));
 }
 
+/*
+ * The table's {gen, writers} word, as one u64 (the format is little-endian:
+ * gen is the low half). Updates may run on several CPUs at once, lock-free,
+ * so the word changes only by cmpxchg: the first writer in makes gen odd, the
+ * last one out makes it even again. A value-returning cmpxchg is fully
+ * ordered, so no store of the writer moves before its begin or after its end,
+ * on arm64 as on x86 (TCG on an x86 host never reorders stores: no test here
+ * can show a missing barrier; this is by reasoning).
+ */
+static u64 *kmd_seq_word(void)
+{
+	BUILD_BUG_ON(offsetof(struct kmd_table, writers) != offsetof(struct kmd_table, gen) + 4);
+	BUILD_BUG_ON(offsetof(struct kmd_table, gen) % 8);
+#ifndef __LITTLE_ENDIAN
+#error "the kminidump table is little-endian: {gen, writers} is read as one u64"
+#endif
+	return (u64 *)&kmd.table->gen;
+}
+
+void kmd_write_begin(void)
+{
+	u64 *w = kmd_seq_word(), old, new;
+
+	do {
+		old = READ_ONCE(*w);
+		new = old + (1ULL << 32);
+		if (!(old >> 32))	/* first writer in: gen turns odd */
+			new = (new & ~0xffffffffULL) | (u32)(old + 1);
+	} while (cmpxchg64(w, old, new) != old);
+}
+
+void kmd_write_end(void)
+{
+	u64 *w = kmd_seq_word(), old, new;
+
+	do {
+		old = READ_ONCE(*w);
+		if (WARN_ON_ONCE(!(old >> 32)))
+			return;
+		new = old - (1ULL << 32);
+		if (!(new >> 32))	/* last writer out: gen turns even */
+			new = (u32)(old + 1);
+	} while (cmpxchg64(w, old, new) != old);
+}
+
 static void kmd_table_changed(int delta)
 {
 	struct kmd_table *t = kmd.table;
 
 	WRITE_ONCE(t->count, cpu_to_le32(le32_to_cpu(t->count) + delta));
-	WRITE_ONCE(t->gen, cpu_to_le32(le32_to_cpu(t->gen) + 1));
 }
 
 static void kmd_notify(unsigned long event, unsigned int i)
 {
 	struct kminidump_event ev = { .index = i, .row = &kmd.rows[i] };
 
-	raw_notifier_call_chain(&kmd.consumers, event, &ev);
+	atomic_notifier_call_chain(&kmd.consumers, event, &ev);
 }
 
 static u64 kmd_room(unsigned int i)
@@ -75,14 +127,23 @@ static void kmd_shift_offsets(unsigned int from, s64 delta)
 {
 	unsigned int j;
 
+	/*
+	 * The order is the point (no two PT_LOADs overlap between two stores),
+	 * so each store is ordered after the previous one: arm64 would
+	 * otherwise make them visible in any order.
+	 */
 	if (delta > 0) {
 		for (j = kmd.capacity - 1; j >= from; j--)
-			if (kmd_state(j) != KMD_ROW_FREE)
+			if (kmd_state(j) != KMD_ROW_FREE) {
 				WRITE_ONCE(kmd.phdr[j].p_offset, kmd.phdr[j].p_offset + delta);
+				smp_wmb();	/* this row moved before the next one does */
+			}
 	} else {
 		for (j = from; j < kmd.capacity; j++)
-			if (kmd_state(j) != KMD_ROW_FREE)
+			if (kmd_state(j) != KMD_ROW_FREE) {
 				WRITE_ONCE(kmd.phdr[j].p_offset, kmd.phdr[j].p_offset + delta);
+				smp_wmb();	/* this row moved before the next one does */
+			}
 	}
 }
 
@@ -127,6 +188,10 @@ static unsigned int kmd_insert(const struct kmd_piece *pc)
 	unsigned int i = kmd_first_free();
 	struct kmd_row *r = &kmd.rows[i];
 
+	/* callers count free rows first; row 0 is KELF and never free */
+	if (WARN_ON_ONCE(!i))
+		return 0;
+	kmd_write_begin();
 	kmd_shift_offsets(i + 1, pc->size);
 	r->id = cpu_to_le32(pc->id);
 	strscpy(r->name, pc->name, sizeof(r->name));
@@ -142,8 +207,24 @@ static unsigned int kmd_insert(const struct kmd_piece *pc)
 	kmd_kelf_set_load(i);
 	kmd_set_state(i, KMD_ROW_VALID);
 	kmd_table_changed(1);
+	kmd_write_end();
 	kmd_notify(KMINIDUMP_ADD, i);
 	return i;
+}
+
+/*
+ * Take row @i from VALID to BUSY for its removal. An update that owns the row
+ * (it moved it to BUSY itself) is lock-free and short: wait for it to give the
+ * row back. Once BUSY is ours, no update can take the row again (it needs
+ * VALID), and the row is FREE or reused before it is VALID next.
+ */
+static void kmd_claim_row(unsigned int i)
+{
+	u32 *st = (u32 *)&kmd.rows[i].state;
+
+	while (cmpxchg(st, cpu_to_le32(KMD_ROW_VALID), cpu_to_le32(KMD_ROW_BUSY)) !=
+	       cpu_to_le32(KMD_ROW_VALID))
+		cpu_relax();
 }
 
 /*
@@ -156,8 +237,9 @@ static void kmd_remove(unsigned int i)
 	u64 room = kmd_room(i);
 
 	kmd_notify(KMINIDUMP_REMOVE, i);
+	kmd_write_begin();
+	kmd_claim_row(i);
 	kmd_kelf_clear_load(i);
-	kmd_set_state(i, KMD_ROW_BUSY);
 	WRITE_ONCE(r->room, 0);
 	kmd_shift_offsets(i + 1, -(s64)room);
 	kmd_set_state(i, KMD_ROW_FREE);
@@ -173,6 +255,7 @@ static void kmd_remove(unsigned int i)
 	r->size = 0;
 	kmd.slots[i].owner = NULL;
 	kmd_table_changed(-1);
+	kmd_write_end();
 }
 
 static bool kmd_name_ok(const char *name)
@@ -187,7 +270,8 @@ static bool kmd_name_ok(const char *name)
 			return false;
 		digits &= !!isdigit(name[i]);
 	}
-	return !digits;	/* an all-digit name would read as an id */
+	/* an all-digit name would read as an id, "id:N" is how control spells one */
+	return !digits && strncmp(name, "id:", 3);
 }
 
 static bool kmd_id_used(u32 id)
@@ -220,7 +304,7 @@ static int kmd_check_new(u32 id, const char *name, size_t size)
 	u32 other;
 
 	if (!name || !kmd_name_ok(name)) {
-		pr_warn("region name '%s' is invalid: 1 to %d printable characters, not all digits\n",
+		pr_warn("region name '%s' is invalid: 1 to %d printable characters, not all digits, not id:...\n",
 			name ? name : "(null)", KMD_NAME_LEN - 1);
 		return -EINVAL;
 	}
@@ -238,6 +322,11 @@ static int kmd_check_new(u32 id, const char *name, size_t size)
 		return -EEXIST;
 	}
 	if (id) {
+		if (id == KMINIDUMP_ID_ELF || id >= KMINIDUMP_ID_DYNAMIC) {
+			pr_warn("region '%s': fixed id %u is outside %u..%u (0 asks for a fresh id)\n",
+				name, id, KMINIDUMP_ID_ELF + 1, KMINIDUMP_ID_DYNAMIC - 1);
+			return -EINVAL;
+		}
 		if (kmd_id_used(id)) {
 			pr_warn("region '%s': id %u is already in use\n", name, id);
 			return -EEXIST;
@@ -261,16 +350,19 @@ static void kmd_align4(u64 *start, u64 *size)
 	*size = end - *start;
 }
 
+struct kmd_span {
+	u64 va, pa, size;
+};
+
 /*
- * Split [va, va + size) into physically contiguous pieces. With @pc NULL it
- * only counts them; otherwise it inserts each one. Returns the number of
- * pieces or a negative errno.
+ * Split [va, va + size) into physically contiguous pieces, stored in @sp
+ * (room for @max). Returns the number of pieces, which may be more than @max
+ * (only the first @max are stored), or -EFAULT for an unmapped page.
  */
-static int kmd_walk_pieces(unsigned long va, u64 size, struct kmd_piece *pc)
+static int kmd_walk_pieces(unsigned long va, u64 size, struct kmd_span *sp, int max)
 {
 	unsigned long end = va + size, cur = va;
-	phys_addr_t start_pa = 0, next_pa = 0, pa;
-	unsigned long start_va = va;
+	phys_addr_t next_pa = 0, pa;
 	int n = 0;
 
 	while (cur < end) {
@@ -279,35 +371,29 @@ static int kmd_walk_pieces(unsigned long va, u64 size, struct kmd_piece *pc)
 		if (!kmd_virt_to_phys(cur, &pa))
 			return -EFAULT;
 		if (cur == va || pa != next_pa) {
-			if (cur != va && pc) {
-				pc->va = start_va;
-				pc->pa = start_pa;
-				pc->size = cur - start_va;
-				kmd_insert(pc);
-				pc->piece++;
-			}
+			if (n < max)
+				sp[n] = (struct kmd_span){ .va = cur, .pa = pa };
 			n++;
-			start_va = cur;
-			start_pa = pa;
 		}
+		if (n <= max)
+			sp[n - 1].size += step;
 		next_pa = pa + step;
 		cur += step;
-	}
-	if (pc) {
-		pc->va = start_va;
-		pc->pa = start_pa;
-		pc->size = end - start_va;
-		kmd_insert(pc);
 	}
 	return n;
 }
 
+/*
+ * One walk into a scratch list, then every insert or none: a region is never
+ * left half in the table, and nothing is written before the room is known.
+ */
 int kmd_add_va(struct module *owner, u32 id, const char *name, unsigned long va,
 	       size_t size, u32 flags)
 {
 	struct kmd_piece pc = { .name = name, .owner = owner, .flags = flags };
+	int ret, n, i, nfree = kmd_free_slots();
 	u64 start = va, len = size;
-	int ret, n;
+	struct kmd_span *sp;
 
 	lockdep_assert_held(&kmd.lock);
 	ret = kmd_check_new(id, name, size);
@@ -319,24 +405,47 @@ int kmd_add_va(struct module *owner, u32 id, const char *name, unsigned long va,
 		pr_warn("region '%s': range 0x%llx + %llu wraps around\n", name, start, len);
 		return -EINVAL;
 	}
-	n = kmd_walk_pieces(start, len, NULL);
+	if (!nfree) {
+		pr_warn("region '%s': table full (%u rows): raise kminidump.capacity\n",
+			name, kmd.capacity);
+		return -ENOSPC;
+	}
+	sp = kcalloc(nfree, sizeof(*sp), GFP_KERNEL);
+	if (!sp)
+		return -ENOMEM;
+	n = kmd_walk_pieces(start, len, sp, nfree);
 	if (n == -EFAULT) {
 		pr_warn("region '%s': 0x%llx..0x%llx is not all mapped kernel memory\n",
 			name, start, start + len);
-		return n;
+		ret = n;
+		goto out;
 	}
 	if ((flags & KMINIDUMP_F_MOVABLE) && n != 1) {
 		pr_warn("region '%s' is movable but not physically contiguous (%d pieces)\n",
 			name, n);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
-	if (n > kmd_free_slots()) {
+	if (n > nfree) {
 		pr_warn("region '%s' needs %d rows, %d free of %u: raise kminidump.capacity\n",
-			name, n, kmd_free_slots(), kmd.capacity);
-		return -ENOSPC;
+			name, n, nfree, kmd.capacity);
+		ret = -ENOSPC;
+		goto out;
 	}
-	kmd_walk_pieces(start, len, &pc);
-	return pc.id;
+	/* readers see the region's pieces appear as one change */
+	kmd_write_begin();
+	for (i = 0; i < n; i++) {
+		pc.piece = i;
+		pc.va = sp[i].va;
+		pc.pa = sp[i].pa;
+		pc.size = sp[i].size;
+		kmd_insert(&pc);
+	}
+	kmd_write_end();
+	ret = pc.id;
+out:
+	kfree(sp);
+	return ret;
 }
 
 int kmd_add_pa(struct module *owner, u32 id, const char *name, phys_addr_t pa,
@@ -406,6 +515,7 @@ int __kminidump_register_symbol(struct module *owner, u32 id, const char *name,
 }
 EXPORT_SYMBOL_NS_GPL(__kminidump_register_symbol, KMD_NS);
 
+/* Remove every row of region @id (all of it in one change for a reader). */
 int kmd_del_locked(u32 id)
 {
 	unsigned int i;
@@ -414,38 +524,67 @@ int kmd_del_locked(u32 id)
 	lockdep_assert_held(&kmd.lock);
 	if (id == KMINIDUMP_ID_ELF)
 		return -EPERM;
+	kmd_write_begin();
 	for (i = 1; i < kmd.capacity; i++) {
 		if (kmd_state(i) != KMD_ROW_FREE && le32_to_cpu(kmd.rows[i].id) == id) {
 			kmd_remove(i);
 			n++;
 		}
 	}
+	kmd_write_end();
 	return n ? 0 : -ENOENT;
 }
 
-int kminidump_unregister(u32 id)
+/* A module removes only its own regions: another's id, or a user's, is refused. */
+int __kminidump_unregister(struct module *owner, u32 id)
 {
+	unsigned int i;
 	int ret;
 
 	mutex_lock(&kmd.lock);
+	for (i = 1; i < kmd.capacity; i++) {
+		if (kmd_state(i) != KMD_ROW_FREE && le32_to_cpu(kmd.rows[i].id) == id &&
+		    kmd.slots[i].owner != owner) {
+			pr_warn("%s may not remove region %u '%.*s': it belongs to %s\n",
+				owner ? module_name(owner) : "kernel", id, KMD_NAME_LEN,
+				kmd.rows[i].name, kmd.slots[i].owner ?
+				module_name(kmd.slots[i].owner) : "user (debugfs control)");
+			mutex_unlock(&kmd.lock);
+			return -EPERM;
+		}
+	}
 	ret = kmd_del_locked(id);
 	mutex_unlock(&kmd.lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(kminidump_unregister, KMD_NS);
+EXPORT_SYMBOL_NS_GPL(__kminidump_unregister, KMD_NS);
 
-int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size)
+/*
+ * Own row @i for an update: VALID -> BUSY by cmpxchg, then check it is still
+ * region @id (the row may have been removed and reused between the lookup and
+ * the cmpxchg; the id cannot change while we hold BUSY). A row being removed
+ * is BUSY or FREE already, so a late update fails here and never publishes.
+ */
+static int kmd_own_row(unsigned int i, u32 id)
 {
-	u64 start = pa, len = size, vstart;
-	struct kmd_row *r;
-	unsigned int i;
+	u32 *st = (u32 *)&kmd.rows[i].state;
 
-	for (i = 1; i < kmd.capacity; i++)
-		if (kmd_state(i) != KMD_ROW_FREE && le32_to_cpu(kmd.rows[i].id) == id)
-			break;
-	if (i == kmd.capacity)
+	if (cmpxchg(st, cpu_to_le32(KMD_ROW_VALID), cpu_to_le32(KMD_ROW_BUSY)) !=
+	    cpu_to_le32(KMD_ROW_VALID))
 		return -ENOENT;
-	r = &kmd.rows[i];
+	if (le32_to_cpu(READ_ONCE(kmd.rows[i].id)) != id) {
+		/* not ours after all: give it back unchanged (release: nothing was written) */
+		smp_store_release(st, cpu_to_le32(KMD_ROW_VALID));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int kmd_update_row(unsigned int i, const void *va, phys_addr_t pa, size_t size)
+{
+	struct kmd_row *r = &kmd.rows[i];
+	u64 start = pa, len = size, vstart;
+
 	if (!(le32_to_cpu(r->flags) & KMD_ROW_F_MOVABLE))
 		return -EPERM;
 	kmd_align4(&start, &len);
@@ -454,16 +593,42 @@ int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size)
 	vstart = va ? (unsigned long)va - (pa - start) : 0;
 
 	kmd_kelf_clear_load(i);
-	kmd_set_state(i, KMD_ROW_BUSY);
-	/* the row reads BUSY before any address field changes */
-	smp_wmb();
+	/* the row reads BUSY and PT_NULL before any address field changes */
 	WRITE_ONCE(r->va, cpu_to_le64(vstart));
 	WRITE_ONCE(r->pa, cpu_to_le64(start));
 	WRITE_ONCE(r->size, cpu_to_le64(len));
 	kmd_kelf_set_load(i);
-	kmd_set_state(i, KMD_ROW_VALID);
-	kmd_notify(KMINIDUMP_UPDATE, i);
 	return 0;
+}
+
+int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size)
+{
+	unsigned int i;
+	int ret = -ENOENT;
+
+	/* short and lock-free; no preemption while the row is BUSY (a remover waits) */
+	preempt_disable();
+	for (i = 1; i < kmd.capacity; i++) {
+		if (kmd_state(i) == KMD_ROW_VALID && le32_to_cpu(READ_ONCE(kmd.rows[i].id)) == id) {
+			ret = 0;
+			break;
+		}
+	}
+	if (ret)
+		goto out;
+	kmd_write_begin();
+	ret = kmd_own_row(i, id);
+	if (!ret) {
+		ret = kmd_update_row(i, va, pa, size);
+		/* every field is visible before the row is VALID again */
+		smp_store_release(&kmd.rows[i].state, cpu_to_le32(KMD_ROW_VALID));
+	}
+	kmd_write_end();
+	if (!ret)
+		kmd_notify(KMINIDUMP_UPDATE, i);
+out:
+	preempt_enable();
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_update_pa, KMD_NS);
 
@@ -482,34 +647,72 @@ int kminidump_update(u32 id, const void *va, size_t size)
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_update, KMD_NS);
 
+/*
+ * Consumers are an atomic notifier chain: an RCU-protected list. Calls (UPDATE
+ * from any context, NMI and the panic path included) are RCU readers; adding
+ * takes the chain's spinlock, removing also waits for an RCU grace period, so
+ * no CPU is inside a consumer's callback when kminidump_unregister_consumer()
+ * returns and its module may go.
+ */
 int kminidump_register_consumer(struct notifier_block *nb)
 {
+	struct notifier_block *p;
 	unsigned int i;
-	int ret;
 
 	mutex_lock(&kmd.lock);
-	ret = raw_notifier_chain_register(&kmd.consumers, nb);
-	for (i = 0; !ret && i < kmd.capacity; i++) {
+	rcu_read_lock();
+	for (p = rcu_dereference(kmd.consumers.head); p; p = rcu_dereference(p->next))
+		if (p == nb)
+			break;
+	rcu_read_unlock();
+	if (p) {
+		mutex_unlock(&kmd.lock);
+		return -EEXIST;
+	}
+	/* the replay and later ADDs are both under kmd.lock: no row is missed or seen twice */
+	atomic_notifier_chain_register(&kmd.consumers, nb);
+	for (i = 0; i < kmd.capacity; i++) {
 		struct kminidump_event ev = { .index = i, .row = &kmd.rows[i] };
 
 		if (kmd_state(i) == KMD_ROW_VALID)
 			nb->notifier_call(nb, KMINIDUMP_ADD, &ev);
 	}
 	mutex_unlock(&kmd.lock);
-	return ret;
+	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_register_consumer, KMD_NS);
 
 int kminidump_unregister_consumer(struct notifier_block *nb)
 {
-	int ret;
-
-	mutex_lock(&kmd.lock);
-	ret = raw_notifier_chain_unregister(&kmd.consumers, nb);
-	mutex_unlock(&kmd.lock);
-	return ret;
+	/* waits (synchronize_rcu) for every caller inside the chain */
+	return atomic_notifier_chain_unregister(&kmd.consumers, nb);
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_unregister_consumer, KMD_NS);
+
+/*
+ * Remove the consumers whose notifier block lies in @mod (NULL: every one),
+ * with one warning: a module that unloads while registered would leave a
+ * freed callback on the chain.
+ */
+static void kmd_drop_consumers(struct module *mod, const char *why)
+{
+	struct notifier_block *p;
+	unsigned int n = 0;
+
+	for (;;) {
+		rcu_read_lock();
+		for (p = rcu_dereference(kmd.consumers.head); p; p = rcu_dereference(p->next))
+			if (!mod || within_module((unsigned long)p, mod))
+				break;
+		rcu_read_unlock();
+		if (!p)
+			break;
+		atomic_notifier_chain_unregister(&kmd.consumers, p);
+		n++;
+	}
+	if (n)
+		pr_warn("%u consumers still registered %s; removed them\n", n, why);
+}
 
 int kminidump_traverse(kminidump_row_fn_t fn, void *data)
 {
@@ -533,28 +736,57 @@ void kmd_notify_panic(void)
 {
 	struct kminidump_event ev = { .index = 0, .row = NULL };
 
-	raw_notifier_call_chain(&kmd.consumers, KMINIDUMP_PANIC, &ev);
+	atomic_notifier_call_chain(&kmd.consumers, KMINIDUMP_PANIC, &ev);
 }
 
-/* A module that forgot to unregister its regions: drop them before its memory goes. */
+/*
+ * Does row @i show memory of module @mod (its code or data)? Per-CPU areas of
+ * modules are not looked at: nothing registers them today.
+ */
+static bool kmd_row_in_module(unsigned int i, struct module *mod)
+{
+	const struct kmd_row *r = &kmd.rows[i];
+	unsigned long va = le64_to_cpu(r->va), size = le64_to_cpu(r->size);
+
+	if (!va)
+		return false;
+	return within_module(va, mod) || within_module(va + size - 1, mod);
+}
+
+/*
+ * A module going away: drop the rows it registered and forgot, and the rows
+ * anyone registered that point into its memory (configs.ko's config, "add
+ * <module symbol>" from control, extra=), before that memory is freed.
+ */
 static int kmd_module_event(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct module *mod = data;
-	unsigned int i, n = 0;
+	unsigned int i, owned = 0, inside = 0;
 
 	if (action != MODULE_STATE_GOING)
 		return NOTIFY_DONE;
+	kmd_drop_consumers(mod, "by a module that went away");
 	mutex_lock(&kmd.lock);
+	kmd_write_begin();
 	for (i = 1; i < kmd.capacity; i++) {
-		if (kmd_state(i) != KMD_ROW_FREE && kmd.slots[i].owner == mod) {
+		if (kmd_state(i) == KMD_ROW_FREE)
+			continue;
+		if (kmd.slots[i].owner == mod) {
 			kmd_remove(i);
-			n++;
+			owned++;
+		} else if (kmd_row_in_module(i, mod)) {
+			kmd_remove(i);
+			inside++;
 		}
 	}
+	kmd_write_end();
 	mutex_unlock(&kmd.lock);
-	if (n)
+	if (owned)
 		pr_warn("module %s went away with %u rows registered; removed them\n",
-			module_name(mod), n);
+			module_name(mod), owned);
+	if (inside)
+		pr_info("module %s unloaded: removed %u rows that pointed into its memory\n",
+			module_name(mod), inside);
 	return NOTIFY_OK;
 }
 
@@ -608,6 +840,7 @@ void kmd_table_exit(void)
 	unsigned int i;
 
 	unregister_module_notifier(&kmd_module_nb);
+	kmd_drop_consumers(NULL, "at unload");
 	mutex_lock(&kmd.lock);
 	for (i = 1; i < kmd.capacity; i++)
 		if (kmd_state(i) != KMD_ROW_FREE)

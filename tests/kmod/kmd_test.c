@@ -500,6 +500,23 @@ static ssize_t kmd_cmd_write(struct file *file, const char __user *ubuf,
 			b = a2 ? kmd_find_buf(a2) : NULL;
 			ret = b ? kminidump_update(kmd_regs[slot].id, b->va, b->size) : -ENOENT;
 		}
+	} else if (!strcmp(cmd, "unreg-id")) {
+		/* any id, owned or not: the core must refuse another's region */
+		ret = a1 && !kstrtouint(a1, 0, &n) ? kminidump_unregister(n) : -EINVAL;
+	} else if (!strcmp(cmd, "update-id")) {
+		/* a stale id, as a late update after removal would hold */
+		b = a2 ? kmd_find_buf(a2) : NULL;
+		ret = a1 && b && !kstrtouint(a1, 0, &n) ? kminidump_update(n, b->va, b->size) :
+		      -EINVAL;
+	} else if (!strcmp(cmd, "fixed-id")) {
+		/* fixed-id NAME BUF ID: a caller-chosen id, which must be in range */
+		b = a2 ? kmd_find_buf(a2) : NULL;
+		ret = a1 && b && a3 && !kstrtouint(a3, 0, &n) ?
+		      kminidump_register_va(n, a1, b->va, b->size, 0) : -EINVAL;
+		if (ret > 0) {
+			kminidump_unregister(ret);
+			ret = 0;
+		}
 	} else if (!strcmp(cmd, "attach") || !strcmp(cmd, "detach")) {
 		ret = a1 && !kstrtouint(a1, 0, &n) ? kmd_attach(n, cmd[0] == 'a') : -EINVAL;
 	} else if (!strcmp(cmd, "stress")) {

@@ -53,8 +53,9 @@ def make_kelf(pa, rows, capacity=8, machine=62):
                                      0, 0, 0, 0, 0))
         if state != K.KMD_ROW_FREE:
             off += room
-    table = K.TABLE.pack(b"KMDTABLE", 1, K.TABLE.size, K.ROW.size, capacity, count, 7, pa,
-                         0xffff000000000000 + pa, kelf_size, 1, 0, 1, b"\0" * 16)
+    table = K.TABLE.pack(b"KMDTABLE", K.KMD_TABLE_VERSION, K.TABLE.size, K.ROW.size,
+                         capacity, 8, 0, pa, 0xffff000000000000 + pa, kelf_size, 1, 0, 1,
+                         count, 0, 0)
     notes = note("KMINIDUMP", 1, table + b"".join(rowbytes)) + \
         note("VMCOREINFO", 0, b"OSRELEASE=6.1.0-test\nPAGESIZE=4096\n".ljust(64, b"\0"))
     ident = b"\x7fELF\x02\x01\x01" + b"\0" * 9

@@ -21,7 +21,7 @@ src/core/kelf.c + table.c build. Spec lines (# starts a comment):
   arch x86_64|aarch64
   ram BASE SIZE                 the RAM image
   kernel_map VA PA              kernel image mapping (va = VA + pa - PA)
-  kelf PA [capacity=N] [cpus=N] [flags=LIVE,PANIC] [panic_cpu=N] [gen=N] [page=N]
+  kelf PA [capacity=N] [cpus=N] [flags=LIVE,PANIC] [panic_cpu=N] [gen=N] [writers=N] [page=N]
   kelf_copy PA [flags=...] [foreign]   a copy of the current KELF elsewhere (stale/foreign)
   prstatus CPU pid=N [size=N] [REG=VALUE ...]
                                 a filled NT_PRSTATUS; without REG= its registers are a
@@ -173,7 +173,8 @@ class Kelf:
         for f in attrs.get('flags', 'LIVE').split(','):
             self.flags |= {'LIVE': TABLE_LIVE, 'PANIC': TABLE_PANIC, 'none': 0}[f]
         self.panic_cpu = num(attrs.get('panic_cpu', '0'))
-        self.gen = num(attrs.get('gen', '1'))
+        self.gen = num(attrs.get('gen', '0'))
+        self.writers = num(attrs.get('writers', '0'))
         self.page = num(attrs.get('page', str(PAGE)))
         self.regions = []
         self.prstatus = {}
@@ -231,8 +232,8 @@ class Kelf:
             phdrs.append(bytes(56))
         count = 1 + sum(1 for r in self.rows if r.state != ROW_FREE)
         table = K.TABLE.pack(K.KMD_TABLE_MAGIC, K.KMD_TABLE_VERSION, K.TABLE.size, K.ROW.size,
-                             cap, count, self.gen, pa, self.spec.linear(pa), self.size, flags,
-                             self.panic_cpu, self.cpus, bytes(16))
+                             cap, self.gen, self.writers, pa, self.spec.linear(pa), self.size,
+                             flags, self.panic_cpu, self.cpus, count, 0, 0)
         rows = [self.row(ROW_VALID, 1, 'ELF', 'kminidump', F_HEADER, 0,
                          self.spec.linear(pa), pa, self.size, self.size)]
         for n, r in enumerate(self.rows):

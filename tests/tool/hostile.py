@@ -71,7 +71,7 @@ def scan_memory(tool, work):
     buffer kept, 64 x 64 MiB)."""
     n, size = 24, 8 * MiB
     lines = ["arch x86_64", f"ram 0x1000000 0x{n * size:x}",
-             "kelf 0x1000000 capacity=4 cpus=1 flags=LIVE gen=1 page=0x800000", "vmcoreinfo std"]
+             "kelf 0x1000000 capacity=4 cpus=1 flags=LIVE gen=2 page=0x800000", "vmcoreinfo std"]
     lines += [f"kelf_copy 0x{0x1000000 + i * size:x} flags=LIVE" for i in range(1, n)]
     ram = gen("\n".join(lines) + "\n", work, "scan-memory")
     limit = os.path.getsize(ram) + 96 * MiB      # the mapping, and less than 24 copies
@@ -93,8 +93,8 @@ def fake_headers(tool, work):
     zone = pages * 4096                       # where every fake PT_NOTE points
     kelf_size = 64 * MiB
     ram = os.path.join(work, "fake-headers.ram")
-    table = struct.pack("<8sIIIIIIQQIIII16s", b"KMDTABLE", 1, 80, 80, 2, 1, 1, base,
-                        0xffff888000000000 + base, kelf_size, 1, 0, 1, bytes(16))
+    table = struct.pack("<8sIIIIIIQQIIIIIIQ", b"KMDTABLE", 2, 80, 80, 2, 0, 0, base,
+                        0xffff888000000000 + base, kelf_size, 1, 0, 1, 1, 0, 0)
     tnote = note("KMINIDUMP", 1, table + bytes(160))
     with open(ram, "wb") as f:
         for k in range(pages):
@@ -158,7 +158,7 @@ def sigterm(tool, work):
     remains (was: a valid-looking partial core under the final name)."""
     big = 256 * MiB
     spec = ("arch x86_64\nram 0x1000000 0x%x\n" % (big + 4 * MiB) +
-            "kelf 0x1000000 capacity=4 cpus=1 flags=LIVE gen=1\nvmcoreinfo std\n"
+            "kelf 0x1000000 capacity=4 cpus=1 flags=LIVE gen=2\nvmcoreinfo std\n"
             "region big pa=0x1200000 size=0x%x va=0 fill=zero nodata\n" % big)
     ram = gen(spec, work, "sigterm")
     out = os.path.join(work, "sigterm.core")

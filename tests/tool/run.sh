@@ -114,7 +114,7 @@ gen_all() {
 	gen arm64 --ram arm64.ram --core arm64.expected --dmesg arm64.model --md arm64md &&
 	gen fuzz --ram fuzz.ram --qemu fuzz.qemu --core fuzz.expected --kelf fuzz.kelf \
 		--md-pack fuzz.mdp &&
-	for s in overlap huge total outside badmagic badcount dmesg-bits wrap; do gen $s --ram $s.ram || return 1; done
+	for s in overlap huge total outside badmagic badcount dmesg-bits wrap unstable; do gen $s --ram $s.ram || return 1; done
 	loc x86.ram@0x1000000 0x1200000 0x8000000 loc.ram &&
 	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-crc.ram bad_crc=1 &&
 	loc x86.ram@0x1000000 0x1200000 0x8000000 loc-seq.ram seq=3 &&
@@ -280,6 +280,9 @@ truncate -s 5G "$W/sparse.ram"
 golden err-total extract --ram total.ram@0x1000000 --ram sparse.ram@0x100000000 -o /dev/null
 head -c $((0x100000)) /dev/zero >"$W/zero.ram"
 golden err-no-header extract --ram zero.ram@0x1000000 -o t.core
+# the generation rule (docs/format.md): gen odd in every read -> the core, exit 10
+golden unstable-gen extract --ram unstable.ram@0x1000000 -o unstable.core
+golden unstable-gen-info info unstable.core
 golden err-outside extract --ram outside.ram@0x1000000 -o outside.core
 golden info-outside info outside.core
 golden err-outside-force extract --force --ram outside.ram@0x1000000 -o outside-f.core

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kminidump extract: RAM images or an ELF dump -> the minidump core. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -85,6 +86,25 @@ static int kmt_extract_smem(const struct kmt_phys *m, uint64_t pa, uint64_t size
 	return ret;
 }
 
+/* Tries of the generation rule (docs/format.md) on a table that changes while read. */
+#define KMT_GEN_TRIES	5
+
+/*
+ * The table's {gen, writers} word as it is in the memory now (not the copy
+ * taken when the KELF was found): a live RAM file may have changed since.
+ */
+static int kmt_gen_now(const struct kmt_phys *m, const struct kmt_found *f, uint32_t *gen)
+{
+	uint8_t w[4];
+	int ret = kmt_phys_read(m, f->pa + f->k.table_off + offsetof(struct kmd_table, gen),
+				w, sizeof(w));
+
+	if (ret)
+		return KMT_EXIT_MISSING;
+	*gen = (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16 | (uint32_t)w[3] << 24;
+	return 0;
+}
+
 static int kmt_extract_output(const struct kmt_phys *m, const struct kmt_plan *p,
 			      const char *out)
 {
@@ -165,7 +185,9 @@ int kmt_cmd_extract(int argc, char **argv)
 	double t0 = kmt_now();
 	char **dumps = kmt_calloc(argc, sizeof(char *)), **rams = kmt_calloc(argc, sizeof(char *));
 	size_t nd = 0, nr = 0, i;
-	int opt, ret = 0;
+	uint32_t gen_before = 0, gen_last = 0;
+	bool stable = false;
+	int opt, ret = 0, tries;
 
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
 	while ((opt = getopt_long(argc, argv, "r:d:k:l:Lo:s:fhVqv", opts, NULL)) != -1) {
@@ -254,14 +276,56 @@ int kmt_cmd_extract(int argc, char **argv)
 	}
 	if (!ret && (loc_arg || scan_loc))
 		ret = kmt_extract_locate(&m, loc_arg != NULL, loc_pa, &loc, &kelf_pa);
-	if (!ret)
-		ret = kmt_find_kelf(&m, kelf_arg || loc_arg || scan_loc, kelf_pa, &found);
-	if (!ret && (loc_arg || scan_loc))
-		ret = kmt_extract_check_locator(&loc, &found);
-	if (!ret)
+	/*
+	 * The generation rule: gen read with the KELF, every region read, gen
+	 * read again; equal and even is one consistent picture. Otherwise
+	 * retry; after KMT_GEN_TRIES the last core is kept and called unstable.
+	 */
+	for (tries = 0; !ret && tries < KMT_GEN_TRIES; tries++) {
+		uint32_t gen_after = 0;
+
+		if (tries) {
+			kmt_plan_free(&plan);
+			kmt_found_free(&found);
+			memset(&plan, 0, sizeof(plan));
+			memset(&found, 0, sizeof(found));
+			usleep(1000 << tries);
+		}
+		ret = kmt_find_kelf(&m, kelf_arg || loc_arg || scan_loc || tries, kelf_pa, &found);
+		if (!ret && !tries)
+			kelf_pa = found.pa;	/* the retries read the same table */
+		if (!ret && (loc_arg || scan_loc))
+			ret = kmt_extract_check_locator(&loc, &found);
+		if (!ret)
+			ret = kmt_extract_plan(&m, &found, &o, &plan);
+		if (!ret)
+			ret = kmt_extract_output(&m, &plan, out);
+		if (!ret)
+			ret = kmt_gen_now(&m, &found, &gen_after);
+		if (ret)
+			break;
+		stable = !(found.k.gen & 1) && gen_after == found.k.gen;
+		if (stable)
+			break;
+		kmt_verbose("table generation %u before, %u after reading (odd: a writer was inside): try %d of %d",
+			    found.k.gen, gen_after, tries + 1, KMT_GEN_TRIES);
+		gen_before = found.k.gen;
+		gen_last = gen_after;
+	}
+	if (!ret && !stable) {
+		/* the last picture once more, marked: KMINIDUMP_UNSTABLE in its VMCOREINFO */
+		o.unstable = true;
+		o.gen_before = gen_before;
+		o.gen_after = gen_last;
+		kmt_plan_free(&plan);
+		memset(&plan, 0, sizeof(plan));
 		ret = kmt_extract_plan(&m, &found, &o, &plan);
-	if (!ret)
-		ret = kmt_extract_output(&m, &plan, out);
+		if (!ret)
+			ret = kmt_extract_output(&m, &plan, out);
+	}
+	if (!ret && !stable)
+		kmt_warn("the table was being changed in each of %d reads (generation %u before, %u after the last): the core may mix two states of the table (docs/format.md)",
+			 KMT_GEN_TRIES, gen_before, gen_last);
 	if (!ret) {
 		char flags[40], partial[64] = "";
 
@@ -273,7 +337,7 @@ int kmt_cmd_extract(int argc, char **argv)
 			 (unsigned long long)found.pa, flags, plan.n,
 			 (unsigned long long)plan.bytes, found.k.kelf_size, plan.skipped, partial,
 			 out, kmt_now() - t0);
-		if (plan.partial)
+		if (plan.partial || !stable)
 			ret = KMT_EXIT_PARTIAL;
 	}
 out:

@@ -31,7 +31,8 @@ struct kmt_kelf {
 	uint32_t capacity;
 	uint64_t notes_off, notes_size;	/* PT_NOTE */
 	/* struct kmd_table */
-	uint32_t version, hdr_size, row_size, count, gen, flags, panic_cpu, nr_cpus;
+	uint32_t version, hdr_size, row_size, count, gen, writers, flags, panic_cpu, nr_cpus;
+	uint64_t table_off;	/* offset of struct kmd_table in the KELF */
 	uint64_t kelf_pa, kelf_va;
 	uint32_t kelf_size;
 	const uint8_t *rows;	/* capacity rows of row_size bytes */

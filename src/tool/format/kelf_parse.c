@@ -51,6 +51,7 @@ int kmt_kelf_parse_table(const uint8_t *d, size_t descsz, struct kmt_kelf *k,
 	k->capacity = kmt_le32(d + TBL(capacity));
 	k->count = kmt_le32(d + TBL(count));
 	k->gen = kmt_le32(d + TBL(gen));
+	k->writers = kmt_le32(d + TBL(writers));
 	k->kelf_pa = kmt_le64(d + TBL(kelf_pa));
 	k->kelf_va = kmt_le64(d + TBL(kelf_va));
 	k->kelf_size = kmt_le32(d + TBL(kelf_size));
@@ -193,6 +194,7 @@ int kmt_kelf_parse(const uint8_t *p, size_t len, struct kmt_kelf *k, char *why, 
 	ret = kmt_kelf_parse_table(desc, descsz, k, why, whylen);
 	if (ret)
 		return ret;
+	k->table_off = (uint64_t)(desc - p);
 	if (k->capacity != phnum)
 		return kmt_why(why, whylen, "table capacity %u but %u program headers",
 			       k->capacity, phnum);

@@ -16,6 +16,7 @@
 #define KMT_EXIT_LIMIT		7	/* a size is beyond the sane limits (see --force) */
 #define KMT_EXIT_MISMATCH	8	/* assemble: files and program headers disagree */
 #define KMT_EXIT_MODULE		9	/* symbols: module not loaded, debugfs missing, table rejected */
-#define KMT_EXIT_PARTIAL	10	/* extract: the core was written without some rows (see warnings) */
+#define KMT_EXIT_PARTIAL	10	/* extract: the core was written without some rows, or from a
+					 * table that kept changing (see warnings) */
 
 #endif /* _KMT_EXITCODE_H */

@@ -267,7 +267,7 @@ static void kmt_info_vmcoreinfo(const struct kmt_info_ctx *x)
 {
 	static const char *const keys[] = {
 		"OSRELEASE", "BUILD-ID", "PAGESIZE", "KERNELOFFSET", "CRASHTIME", "PANIC_MESSAGE",
-		"KMINIDUMP_PARTIAL",
+		"KMINIDUMP_PARTIAL", "KMINIDUMP_UNSTABLE",
 	};
 	size_t i;
 

@@ -154,9 +154,10 @@ static void kmt_plan_overlaps(struct kmt_plan *p, bool *drop)
 
 /*
  * VMCOREINFO of the output gets "KMINIDUMP_PARTIAL=N rows left out; first: ..."
- * when its note has room, so that a partial core says so wherever it goes.
+ * (or KMINIDUMP_UNSTABLE=..., the generation rule failed) when its note has
+ * room, so that such a core says so wherever it goes.
  */
-static void kmt_plan_mark_partial(struct kmt_plan *p)
+static void kmt_plan_mark(struct kmt_plan *p, const char *line)
 {
 	const struct kmt_kelf *k = p->k;
 	uint64_t pos = 0;
@@ -165,7 +166,7 @@ static void kmt_plan_mark_partial(struct kmt_plan *p)
 		uint8_t *n = p->hdr + k->notes_off + pos;
 		uint32_t namesz = kmt_le32(n), descsz = kmt_le32(n + 4);
 		uint64_t desc = 12 + kmt_align_up(namesz, 4);
-		char line[300];
+		char buf[320];
 		size_t len, add;
 
 		if (namesz == sizeof("VMCOREINFO") && !memcmp(n + 12, "VMCOREINFO", namesz) &&
@@ -173,13 +174,12 @@ static void kmt_plan_mark_partial(struct kmt_plan *p)
 			char *text = (char *)n + desc;
 
 			len = strnlen(text, descsz);
-			add = snprintf(line, sizeof(line), "%sKMINIDUMP_PARTIAL=%u rows left out; first: %s\n",
-				       len && text[len - 1] != '\n' ? "\n" : "", p->partial,
-				       p->first_partial);
-			if (add < sizeof(line) && len + add < descsz)
-				memcpy(text + len, line, add);
+			add = snprintf(buf, sizeof(buf), "%s%s\n",
+				       len && text[len - 1] != '\n' ? "\n" : "", line);
+			if (add < sizeof(buf) && len + add < descsz)
+				memcpy(text + len, buf, add);
 			else
-				kmt_warn("no room in VMCOREINFO to mark the core partial");
+				kmt_warn("no room in VMCOREINFO to mark the core (%.40s)", line);
 			return;
 		}
 		pos += 12 + kmt_align_up(namesz, 4) + kmt_align_up(descsz, 4);
@@ -242,8 +242,21 @@ int kmt_extract_plan(const struct kmt_phys *m, const struct kmt_found *f,
 	for (i = 1; i < k->capacity; i++)
 		if (drop[i])
 			memset(p->hdr + PH_OFF(i), 0, 56);
-	if (p->partial)
-		kmt_plan_mark_partial(p);
+	if (p->partial) {
+		char line[300];
+
+		snprintf(line, sizeof(line), "KMINIDUMP_PARTIAL=%u rows left out; first: %s",
+			 p->partial, p->first_partial);
+		kmt_plan_mark(p, line);
+	}
+	if (o->unstable) {
+		char line[160];
+
+		snprintf(line, sizeof(line),
+			 "KMINIDUMP_UNSTABLE=the table was being changed: generation %u before, %u after",
+			 o->gen_before, o->gen_after);
+		kmt_plan_mark(p, line);
+	}
 	free(drop);
 	return 0;
 }

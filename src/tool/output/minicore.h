@@ -18,6 +18,9 @@
 
 struct kmt_extract_opts {
 	bool force;
+	/* the generation rule failed (docs/format.md): say so in VMCOREINFO */
+	bool unstable;
+	uint32_t gen_before, gen_after;
 };
 
 struct kmt_take {

@@ -41,4 +41,35 @@ check "unregister after detach" kwrite "$T" unreg c_move
 expect "a detached consumer sees nothing more" "$(field 0 removes)" 1
 expect "consumer 1 still sees events" "$(field 1 removes)" 2
 check "detach consumer 1" kwrite "$T" detach 1
+
+# a late update of a removed movable row fails and never brings it back (row state
+# machine: VALID -> BUSY by cmpxchg, which a removed row can no longer give)
+check "register movable c_late" kwrite "$T" reg-va c_late kmalloc movable
+late=$(awk '$3 == "c_late" { print $2 }' "$KMD_DBG/regions")
+check "unregister c_late" kwrite "$T" unreg c_late
+expect_errno ENOENT kwrite "$T" update-id "$late" alt &&
+	ktap_ok "an update after removal fails with ENOENT" ||
+	ktap_fail "an update after removal fails with ENOENT" "$KMD_ERR"
+expect "the removed row stays removed" "$(awk '$3 == "c_late"' "$KMD_DBG/regions")" ""
+
+# a module removes only its own regions
+kwrite "$KMD_DBG/control" add nr_cpu_ids 4
+uid=$(awk '$3 == "nr_cpu_ids" { print $2 }' "$KMD_DBG/regions")
+n0=$(dmesg | grep -c 'may not remove region')
+expect_errno EPERM kwrite "$T" unreg-id "$uid" &&
+	ktap_ok "kminidump_unregister of a region another registered: EPERM" ||
+	ktap_fail "kminidump_unregister of a region another registered: EPERM" "$KMD_ERR"
+expect "one log line names the owner" "$(dmesg | grep 'may not remove region' |
+	grep -c 'user (debugfs control)')" $((n0 + 1))
+expect "the region is still there" "$(awk '$3 == "nr_cpu_ids" { print $2 }' "$KMD_DBG/regions")" "$uid"
+
+# fixed ids: 2..1023 only (1 is the ELF header, 1024 up are handed out)
+check "fixed id 77" kwrite "$T" fixed-id c_fixed kmalloc 77
+for id in 1 1024 4000000000; do
+	n0=$(dmesg | grep -c 'is outside 2..1023')
+	expect_errno EINVAL kwrite "$T" fixed-id c_fixed kmalloc $id &&
+		[ "$(dmesg | grep -c 'is outside 2..1023')" = $((n0 + 1)) ] &&
+		ktap_ok "fixed id $id refused with one log line" ||
+		ktap_fail "fixed id $id refused with one log line" "$KMD_ERR"
+done
 rmmod kmd_test && rmmod kminidump && ktap_ok "rmmod" || ktap_fail "rmmod"

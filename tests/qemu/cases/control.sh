@@ -65,7 +65,10 @@ bad EEXIST "already exists" add jiffies_64 8
 bad EFAULT "not all mapped" add-va "$V" 20480 guard
 bad EFAULT "not all mapped" add-va 1000 4096 user
 bad ENOENT "no such region" del kmd_no_such_region
-bad EPERM "cannot be removed" del 1
+bad EPERM "cannot be removed" del id:1
+bad EINVAL "is written id:1" del 1
+bad EINVAL "expected id:" del id:x
+bad EINVAL "invalid" add-va "$V" 8 id:7
 bad EINVAL "one command per write" "$(printf 'add nr_irqs 4\nadd nr_threads 4')"
 bad EINVAL "longer than 256" add "$(printf '%0300d' 0)" 8
 
@@ -73,11 +76,21 @@ bad EINVAL "longer than 256" add "$(printf '%0300d' 0)" 8
 check "del vbuf" kwrite "$C" del vbuf
 [ -z "$(row vbuf)" ] && ktap_ok "vbuf gone" || ktap_fail "vbuf gone" "$(row vbuf)"
 set -- $(row jiffies_64)
-check "del by id $2" kwrite "$C" del "$2"
+bad EINVAL "is written id:$2" del "$2"
+check "del by id:$2" kwrite "$C" del "id:$2"
 [ -z "$(row jiffies_64)" ] && ktap_ok "jiffies_64 gone" || ktap_fail "jiffies_64 gone"
 
+# a region in another module's memory goes when that module unloads
+check "add kmd_timer 64 (kmd_test's memory)" kwrite "$C" add kmd_timer 64
+n0=$(dmesg | grep -c 'pointed into its memory')
+rmmod kmd_test
+[ -z "$(row kmd_timer)" ] && [ "$(dmesg | grep -c 'pointed into its memory')" = $((n0 + 1)) ] &&
+	ktap_ok "rmmod kmd_test removed kmd_timer, one log line" ||
+	ktap_fail "rmmod kmd_test removed kmd_timer, one log line" "$(row kmd_timer)" \
+		"$(dmesg | tail -n 3)"
+
 # a full table: capacity 3 is the header and two rows
-rmmod kmd_test && rmmod kminidump
+rmmod kminidump
 expect_errno EINVAL insmod "$KMD_MODS/kminidump.ko" capacity=1 &&
 	ktap_ok "capacity=1 is refused" || ktap_fail "capacity=1 is refused" "$KMD_ERR"
 kmd_insmod kminidump.ko capacity=3 || { ktap_fail "insmod capacity=3"; return 0; }

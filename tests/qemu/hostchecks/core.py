@@ -120,8 +120,11 @@ def _tool_snapshot(vm, k, path):
     base = vm.ram.banks[0][0]
     r = subprocess.run([tool, "-q", "extract", "--ram", f"{vm.shm}@0x{base:x}", "--kelf",
                         f"0x{k.pa:x}", "-o", path], capture_output=True, text=True)
-    if r.returncode:
-        return [f"kminidump extract exit {r.returncode}: {r.stderr.strip()[-300:]}"]
+    # the generation rule: an odd gen (a writer inside) gives the core and exit 10
+    want_rc = 0 if k.stable() else 10
+    if r.returncode != want_rc:
+        return [f"kminidump extract exit {r.returncode} (gen {k.table.gen}, expected "
+                f"{want_rc}): {r.stderr.strip()[-300:]}"]
     r = subprocess.run([tool, "info", "--json", path], capture_output=True, text=True)
     if r.returncode:
         return [f"kminidump info --json exit {r.returncode}: {r.stderr.strip()[-300:]}"]
@@ -151,10 +154,14 @@ def stress_snapshots(vm, args):
     overlap, stress rows hold their own bytes, and the C tool's kminidump extract of that
     instant takes exactly the rows the model takes, byte-equal to RAM. Counts the
     snapshots that caught a row in flight (BUSY, or state and program header
-    disagreeing): none means the test never sampled a write and proved nothing."""
+    disagreeing): none means the test never sampled a write and proved nothing.
+    The generation rule (docs/format.md): a row in flight with an even gen fails; counts
+    the snapshots that saw an odd gen (a writer inside) and a gen changed since the
+    previous snapshot; the C extract must call exactly the odd ones unstable."""
     n = _int(args[0])
     hint = _int(args[1]) if len(args) > 1 else None
     rows_seen, valid_total, caught, moved = set(), 0, 0, set()
+    odd, changed, last_gen = 0, 0, None
     snap = os.path.join(vm.logdir, "stress-snapshot.elf")
     t0 = time.monotonic()
     for i in range(n):
@@ -166,11 +173,17 @@ def stress_snapshots(vm, args):
             problems = k.check(strict=False) + _stress_row_problems(vm, k)
             live = k.live_rows()
             flying = k.in_flight()
+            if flying and k.stable():
+                problems.append(f"row {flying[0].index} in flight ({flying[0].state_name}) "
+                                f"while gen {k.table.gen} is even: a reader would trust it")
             if not problems:
                 problems = _tool_snapshot(vm, k, snap)
         if problems:
             return False, f"snapshot {i} (gen {k.table.gen}): " + "; ".join(problems[:5])
         caught += bool(flying)
+        odd += not k.stable()
+        changed += last_gen is not None and k.table.gen != last_gen
+        last_gen = k.table.gen
         valid_total += len(live)
         rows_seen.update(r.name for r in live)
         moved.update(r.pa for r in live if r.name == "mt")
@@ -178,8 +191,8 @@ def stress_snapshots(vm, args):
     with contextlib.suppress(OSError):
         os.unlink(snap)
     stress_rows = [x for x in rows_seen if x[:1] in "sm"]
-    vm.log(f"stress: {caught} of {n} snapshots caught a row in flight; "
-           f"{time.monotonic() - t0:.1f} s")
+    vm.log(f"stress: {caught} of {n} snapshots caught a row in flight; {odd} saw an odd gen, "
+           f"{changed} a gen changed since the previous one; {time.monotonic() - t0:.1f} s")
     if not stress_rows:
         return False, "no stress row was ever seen: the threads did not run"
     if len(moved) < 2:
@@ -187,8 +200,15 @@ def stress_snapshots(vm, args):
     vm.report(caught > 0, f"stress: {caught} of {n} snapshots caught a row in flight (BUSY, "
               "or state and program header disagreeing)",
               [] if caught else ["none: the snapshots sampled no write and proved nothing"])
+    vm.report(odd > 0 and changed > 0,
+              f"stress: the generation rule: {odd} of {n} snapshots saw an odd gen, {changed} "
+              "a gen changed since the previous snapshot",
+              [] if odd and changed else ["a count is 0: gen did not move or was never odd"])
     if not caught:
         return False, f"none of the {n} snapshots caught a row in flight"
+    if not odd or not changed:
+        return False, f"{odd} snapshots saw an odd gen, {changed} a changed one: both must be > 0"
     return True, (f"{n} snapshots consistent, the C extract agreeing on each; {caught} caught "
-                  f"a row in flight; {len(stress_rows)} distinct stress rows seen, "
+                  f"a row in flight, {odd} an odd gen, {changed} a changed gen; "
+                  f"{len(stress_rows)} distinct stress rows seen, "
                   f"{valid_total / n:.1f} valid rows on average")

@@ -20,7 +20,7 @@ EM = {62: "x86_64", 183: "aarch64"}
 KMD_NOTE_NAME = "KMINIDUMP"
 KMD_NT_TABLE = 1
 KMD_TABLE_MAGIC = b"KMDTABLE"
-KMD_TABLE_VERSION = 1
+KMD_TABLE_VERSION = 2
 KMD_TABLE_F_LIVE = 0x1
 KMD_TABLE_F_PANIC = 0x2
 KMD_ROW_FREE = 0x00000000
@@ -40,15 +40,16 @@ STATE_NAMES = {KMD_ROW_FREE: "FREE", KMD_ROW_VALID: "VALID", KMD_ROW_BUSY: "BUSY
 EHDR = struct.Struct("<16sHHIQQQIHHHHHH")       # 64 bytes
 PHDR = struct.Struct("<IIQQQQQQ")               # 56 bytes
 NHDR = struct.Struct("<III")
-TABLE = struct.Struct("<8sIIIIIIQQIIII16s")     # struct kmd_table, 80 bytes
+TABLE = struct.Struct("<8sIIIIIIQQIIIIIIQ")     # struct kmd_table, 80 bytes
 ROW = struct.Struct("<II16s16sIIQQQQ")          # struct kmd_row, 80 bytes
 assert EHDR.size == 64 and PHDR.size == 56 and TABLE.size == 80 and ROW.size == 80
 
 Ehdr = namedtuple("Ehdr", "ident type machine version entry phoff shoff flags ehsize "
                           "phentsize phnum shentsize shnum shstrndx")
 Phdr = namedtuple("Phdr", "type flags offset vaddr paddr filesz memsz align")
-Table = namedtuple("Table", "magic version hdr_size row_size capacity count gen kelf_pa "
-                            "kelf_va kelf_size flags panic_cpu nr_cpus reserved")
+Table = namedtuple("Table", "magic version hdr_size row_size capacity gen writers kelf_pa "
+                            "kelf_va kelf_size flags panic_cpu nr_cpus count reserved0 "
+                            "reserved1")
 Note = namedtuple("Note", "name type desc desc_pa")
 
 
@@ -203,6 +204,10 @@ class Kelf:
             return None
         return b"".join(self.read_row(r) for r in rows)
 
+    def stable(self):
+        """The generation rule (docs/format.md) on this instant: no writer was inside."""
+        return not self.table.gen & 1
+
     def in_flight(self):
         """Rows a writer is changing at this instant, which a collector skips: BUSY, or
         whose state and program header disagree (VALID without PT_LOAD, or FREE with it)."""
@@ -232,6 +237,11 @@ class Kelf:
             p.append(f"table version {t.version}, expected {KMD_TABLE_VERSION}")
         if t.capacity != e.phnum:
             p.append(f"capacity {t.capacity} != e_phnum {e.phnum}")
+        if (t.gen & 1) != (t.writers != 0):
+            p.append(f"gen {t.gen} with {t.writers} writers inside: gen is odd exactly "
+                     "while a writer is inside (docs/format.md)")
+        if strict and t.writers:
+            p.append(f"{t.writers} writers inside a quiescent table (gen {t.gen})")
         if t.kelf_pa != self.pa:
             p.append(f"kelf_pa 0x{t.kelf_pa:x} but KELF found at 0x{self.pa:x}")
         if t.kelf_size % PAGE or t.kelf_size < self.phdrs[0].offset + self.phdrs[0].filesz:
