@@ -56,12 +56,14 @@ static void kmr_write(void (*fill)(struct kmd_locator *l, void *arg), void *arg)
 	u32 seq = le32_to_cpu(READ_ONCE(l->seq)) | 1;
 
 	WRITE_ONCE(l->seq, cpu_to_le32(seq));
+	/* a reader that sees any new field sees the odd seq first */
 	smp_wmb();
 	fill(l, arg);
 	l->seq = cpu_to_le32(seq + 1);
 	l->crc = cpu_to_le32(kmr_crc(l));
 	/* the crc went with seq + 1: store it odd, then publish it even */
 	WRITE_ONCE(l->seq, cpu_to_le32(seq));
+	/* every field and the crc are visible before the even seq */
 	smp_wmb();
 	WRITE_ONCE(l->seq, cpu_to_le32(seq + 1));
 	kmr_clean();
