@@ -88,6 +88,24 @@ struct kprobe;
 int kminidump_kprobe_register(struct kprobe *kp);
 void kminidump_kprobe_unregister(struct kprobe *kp);
 
+/*
+ * The panic capture hook: called once at panic on the panicking CPU, before
+ * the table is marked PANIC and before consumers hear KMINIDUMP_PANIC. It may
+ * call kminidump_update[_pa]() and kminidump_set_prstatus() (consumers get no
+ * UPDATE for them). No lock, no allocation, bounded. One hook at a time: a
+ * second is refused with -EBUSY; pass NULL to clear it. Process context.
+ */
+typedef void (*kminidump_capture_fn_t)(void);
+int kminidump_set_panic_capture(kminidump_capture_fn_t fn);
+
+/*
+ * Write @size bytes at @va back to the point of coherency (arm64: dc civac
+ * by cache line, dsb; x86: clflush), so firmware after a warm reset, the next
+ * boot or another bus master reads them from DRAM. @va must be mapped. Any
+ * context, no lock: meant for the panic path, on buffers a backend owns.
+ */
+void kminidump_clean_poc(const void *va, size_t size);
+
 /* Look up a kernel symbol with the core's resolvers (user table, kprobes, VMCOREINFO). */
 int kminidump_lookup_symbol(const char *symbol, unsigned long *addr);
 
@@ -98,8 +116,11 @@ bool kminidump_virt_to_phys(unsigned long va, phys_addr_t *pa);
  * Consumers (backends) learn about rows through a notifier. Events carry a
  * struct kminidump_event. ADD and REMOVE come in process context under the
  * table mutex; a consumer registered late gets ADD for every existing row
- * first. UPDATE comes from kminidump_update() (any context), PANIC from the
- * panic notifier (atomic, lock-free; row is NULL).
+ * first. UPDATE comes from kminidump_update() (any context), except during a
+ * panic. PANIC comes once, from the core's panic notifier (atomic, lock-free,
+ * one CPU left; row is NULL), after the capture hook ran and the table is
+ * final (KMD_TABLE_F_PANIC set, KELF cleaned to the point of coherency): a
+ * consumer mirrors or cleans what it owns then, with kminidump_clean_poc().
  */
 enum kminidump_event_type {
 	KMINIDUMP_ADD = 1,

@@ -90,7 +90,8 @@ extern const struct file_operations kmd_core_fops;
 void kmd_debugfs_init(void);
 void kmd_debugfs_exit(void);
 
-/* panic.c */
+/* panic.c: the panic sequence; kmd_panicking: consumers hear no UPDATE */
+extern bool kmd_panicking;
 int kmd_panic_init(void);
 void kmd_panic_exit(void);
 

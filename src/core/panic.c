@@ -1,35 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Panic notifier: mark the table as a crash image, stamp CRASHTIME, and let
- * consumers finish. It runs after the other CPUs were stopped, on the one CPU
- * left: no locks, no allocation.
+ * The panic sequence, one way and once: on the panicking CPU, after the other
+ * CPUs were stopped, with no lock and no allocation:
+ *   1. the registered capture hook (kminidump_kernel's) fills its rows and the
+ *      NT_PRSTATUS notes; kminidump_update() tells consumers nothing from here
+ *      on (kmd_panicking);
+ *   2. panic CPU, CRASHTIME, PANIC_MESSAGE, CRASHING_CPU, then the PANIC flag:
+ *      the table is final;
+ *   3. KELF (table, rows, notes) and the rows filled at panic are cleaned to
+ *      the point of coherency;
+ *   4. consumers get KMINIDUMP_PANIC, exactly once, and mirror or clean what
+ *      they own.
+ * The notifier sits at INT_MAX on panic_notifier_list; notifiers of equal
+ * priority run in registration order, so a pvpanic driver registered before
+ * this module (built in, or loaded first) runs first: see docs/kernel.md.
  */
+#include <linux/atomic.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
 #include "core.h"
 
-static int kmd_panic_event(struct notifier_block *nb, unsigned long action, void *msg)
+bool kmd_panicking;
+static kminidump_capture_fn_t kmd_capture_fn;
+static atomic_t kmd_panic_once = ATOMIC_INIT(0);
+
+int kminidump_set_panic_capture(kminidump_capture_fn_t fn)
+{
+	int ret = 0;
+
+	mutex_lock(&kmd.lock);
+	if (kmd_capture_fn && fn)
+		ret = -EBUSY;
+	else
+		WRITE_ONCE(kmd_capture_fn, fn);
+	mutex_unlock(&kmd.lock);
+	if (ret)
+		pr_warn("a panic capture hook is already set (%ps)\n", kmd_capture_fn);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(kminidump_set_panic_capture, KMD_NS);
+
+/* The rows moved at panic point at memory nobody cleaned: clean it too. */
+static void kmd_clean_panic_rows(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < kmd.capacity; i++) {
+		const struct kmd_row *r = &kmd.rows[i];
+
+		if (le32_to_cpu(READ_ONCE(r->state)) == KMD_ROW_VALID &&
+		    (le32_to_cpu(r->flags) & KMD_ROW_F_PANIC) && r->va)
+			kminidump_clean_poc((void *)(unsigned long)le64_to_cpu(r->va),
+					    le64_to_cpu(r->size));
+	}
+	kminidump_clean_poc(kmd.kelf, kmd.kelf_size);
+}
+
+static void kmd_panic_finish(const char *msg)
 {
 	struct kmd_table *t = kmd.table;
+	kminidump_capture_fn_t fn = READ_ONCE(kmd_capture_fn);
+	unsigned int cpu = raw_smp_processor_id();
 
-	WRITE_ONCE(t->panic_cpu, cpu_to_le32(raw_smp_processor_id()));
-	/* a reader that sees the PANIC flag sees the panic CPU */
-	smp_wmb();
-	WRITE_ONCE(t->flags, cpu_to_le32(le32_to_cpu(t->flags) | KMD_TABLE_F_PANIC));
+	WRITE_ONCE(kmd_panicking, true);
+	if (fn)
+		fn();
+	/* a writer like any other: gen is odd while the PANIC fields change */
+	kmd_write_begin();
+	WRITE_ONCE(t->panic_cpu, cpu_to_le32(cpu));
 	/* ktime_get_real_seconds() reads one word on 64-bit: no seqlock to spin on */
 	kminidump_vmcoreinfo_append_atomic("CRASHTIME=%lld", ktime_get_real_seconds());
 	if (msg)
-		kminidump_vmcoreinfo_append_atomic("PANIC_MESSAGE=%.200s", (char *)msg);
+		kminidump_vmcoreinfo_append_atomic("PANIC_MESSAGE=%.200s", msg);
+	kminidump_vmcoreinfo_append_atomic("CRASHING_CPU=%u", cpu);
+	/* a reader that sees the PANIC flag sees every row, note and line above */
+	smp_wmb();
+	WRITE_ONCE(t->flags, cpu_to_le32(le32_to_cpu(t->flags) | KMD_TABLE_F_PANIC));
+	kmd_write_end();
+	/* the last table write is done: gen and flags are in what gets cleaned */
+	kmd_clean_panic_rows();
 	kmd_notify_panic();
+}
+
+static int kmd_panic_event(struct notifier_block *nb, unsigned long action, void *msg)
+{
+	/* a second panic notifier call (a nested panic does not get here; be sure) */
+	if (atomic_cmpxchg(&kmd_panic_once, 0, 1))
+		return NOTIFY_DONE;
+	kmd_panic_finish(msg);
 	return NOTIFY_DONE;
 }
 
 static struct notifier_block kmd_panic_nb = {
 	.notifier_call = kmd_panic_event,
-	/* before kmsg dumpers and reboot helpers that also sit on this chain */
-	.priority = INT_MAX - 1,
+	/* first among what registers after us: kmsg dumpers, reboot helpers, pvpanic */
+	.priority = INT_MAX,
 };
 
 int kmd_panic_init(void)

@@ -624,7 +624,8 @@ int kminidump_update_pa(u32 id, const void *va, phys_addr_t pa, size_t size)
 		smp_store_release(&kmd.rows[i].state, cpu_to_le32(KMD_ROW_VALID));
 	}
 	kmd_write_end();
-	if (!ret)
+	/* at panic consumers hear of the table once, final: KMINIDUMP_PANIC */
+	if (!ret && !READ_ONCE(kmd_panicking))
 		kmd_notify(KMINIDUMP_UPDATE, i);
 out:
 	preempt_enable();

@@ -7,8 +7,11 @@
  * All of it is what crash and drgn read to show where the kernel died.
  *
  * Each CPU records its own registers (capture_regs.c); the crashing CPU then
- * fills the notes and moves the reserved rows in the core's PANIC event, after
- * the others have stopped: no allocation, no lock, bounded loops.
+ * fills the notes and moves the reserved rows from the core's panic capture
+ * hook, after the others have stopped and before the core marks the table
+ * PANIC and tells its consumers: no allocation, no lock, bounded loops. Kernel
+ * data is only read: the panic CPU goes into the core's CRASHING_CPU line and
+ * the table's panic_cpu, not into x86's crashing_cpu (docs/kernel.md).
  */
 #include <linux/mm.h>
 #include <linux/mm_types.h>
@@ -26,8 +29,6 @@ MODULE_PARM_DESC(panic_cpus, "CPUs whose task and stack are captured at panic, t
 static bool capture = true;
 module_param(capture, bool, 0444);
 MODULE_PARM_DESC(capture, "Capture registers, tasks and stacks at panic (default: Y)");
-
-static int *kmk_crashing_cpu;			/* x86: what kdump's crash path sets */
 
 /* Panic path from here on: one CPU left, nothing sleeps, nothing allocates. */
 
@@ -68,10 +69,7 @@ static void kmk_capture_all(void)
 	u64 t0 = sched_clock();
 
 	/* no panic-entry record (kprobes off): at least say which task it was */
-	if (rec->how == KMK_NONE) {
-		rec->task = current;
-		rec->how = KMK_PANIC_ENTRY;
-	}
+	kmk_record_self();
 	/*
 	 * The frames crash shows for the panic task start at panic() entry: their
 	 * text and unwind data first, then a scan from there up, through an
@@ -87,7 +85,8 @@ static void kmk_capture_all(void)
 	kmk_capture_cpu(this, &kmk_slots[slot++], &found, rec->have_entry ?
 			kernel_stack_pointer(&rec->entry_regs) : current_stack_pointer);
 	for_each_possible_cpu(cpu) {
-		if (cpu == this || READ_ONCE(kmk_recs[cpu].how) != KMK_STOP)
+		/* pairs with kmk_record()'s release: the registers before the state */
+		if (cpu == this || smp_load_acquire(&kmk_recs[cpu].how) != KMK_STOP)
 			continue;
 		if (slot < kmk_nslots) {
 			kmk_text_pc(kmk_recs[cpu].stop_pc, &found);
@@ -99,21 +98,8 @@ static void kmk_capture_all(void)
 		}
 	}
 	kmk_pid_nodes_capture();
-	if (kmk_crashing_cpu)
-		WRITE_ONCE(*kmk_crashing_cpu, this);
 	kminidump_vmcoreinfo_append_atomic("KMINIDUMP_CAPTURE_NS=%llu", sched_clock() - t0);
 }
-
-static int kmk_capture_event(struct notifier_block *nb, unsigned long ev, void *data)
-{
-	if (ev == KMINIDUMP_PANIC)
-		kmk_capture_all();
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block kmk_capture_nb = {
-	.notifier_call = kmk_capture_event,
-};
 
 /*
  * The shared rows, then as many CPUs as the table has room for: the crashing
@@ -151,7 +137,6 @@ static void kmk_capture_unreserve(void)
 int kmk_capture_init(void)
 {
 	unsigned int nslots, fit;
-	unsigned long addr;
 	int ret;
 
 	if (!capture || !panic_cpus) {
@@ -168,8 +153,6 @@ int kmk_capture_init(void)
 	ret = kmk_rows_init(nslots);
 	if (ret)
 		goto err_rows;
-	if (IS_ENABLED(CONFIG_X86_64) && !kmk_sym("crashing_cpu", &addr))
-		kmk_crashing_cpu = (int *)addr;
 
 	fit = kmk_capture_reserve();
 	if (!fit) {
@@ -185,17 +168,17 @@ int kmk_capture_init(void)
 			fit, nslots);
 	kmk_nslots = fit;
 
-	ret = kminidump_register_consumer(&kmk_capture_nb);
+	ret = kminidump_set_panic_capture(kmk_capture_all);
 	if (ret)
-		goto err_consumer;
+		goto err_hook;
 	ret = kmk_regs_arm();
 	if (ret)
 		goto err_arm;
 	return 0;
 
 err_arm:
-	kminidump_unregister_consumer(&kmk_capture_nb);
-err_consumer:
+	kminidump_set_panic_capture(NULL);
+err_hook:
 	kmk_capture_unreserve();
 	kmk_rows_exit();
 err_rows:
@@ -208,7 +191,7 @@ void kmk_capture_exit(void)
 	if (!kmk_recs)
 		return;
 	kmk_regs_disarm();
-	kminidump_unregister_consumer(&kmk_capture_nb);
+	kminidump_set_panic_capture(NULL);
 	kmk_capture_unreserve();
 	kmk_rows_exit();
 	kmk_regs_exit();

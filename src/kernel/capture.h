@@ -20,13 +20,22 @@
 #define KMK_PC_PGT		2	/* page-table pages under a pc outside the image */
 #define KMK_MAX_SLOTS		64	/* short slot numbers in row names; 768 rows */
 
-enum kmk_how { KMK_NONE, KMK_PANIC_ENTRY, KMK_DIE, KMK_STOP };
+/*
+ * A record's state. The CPU that owns it claims it with a cmpxchg to BUSY,
+ * writes it, and publishes the final state with a release store; readers
+ * acquire @how. DIE (an oops) may be replaced by a later oops, the panic or a
+ * stop; PANIC_ENTRY, PANIC_OOPS (the oops that led to the panic) and STOP are
+ * final: written once per panic, the first writer wins, and the panic CPU's
+ * record is never replaced by a stop-path record (x86's stop NMI handler also
+ * runs on the panic CPU).
+ */
+enum kmk_how { KMK_NONE, KMK_BUSY, KMK_DIE, KMK_PANIC_ENTRY, KMK_PANIC_OOPS, KMK_STOP };
 
 /* What a CPU recorded about itself; written by that CPU only. */
 struct kmk_cpu_rec {
 	struct pt_regs regs;
 	struct task_struct *task;
-	enum kmk_how how;
+	unsigned int how;		/* enum kmk_how, see above */
 	/* where the stop handler itself ran: the deepest frames to scan from */
 	unsigned long stop_pc, stop_sp;
 	/* the registers at panic() entry, even when an oops' are reported */
@@ -54,6 +63,7 @@ int kmk_regs_init(void);
 void kmk_regs_exit(void);
 int kmk_regs_arm(void);
 void kmk_regs_disarm(void);
+void kmk_record_self(void);
 
 /* capture_rows.c */
 extern struct kmk_slot *kmk_slots;		/* [kmk_nslots] */

@@ -17,16 +17,45 @@
 struct kmk_cpu_rec *kmk_recs;
 static unsigned long kmk_irq_regs;		/* per-CPU __irq_regs, CPU 0's copy */
 
-static void kmk_record(struct pt_regs *regs, enum kmk_how how)
+/*
+ * Claim this CPU's record (see enum kmk_how) and write it. An NMI that lands
+ * while the record is BUSY finds the claim taken and leaves it alone.
+ */
+static void kmk_record(struct pt_regs *regs, unsigned int how, unsigned long stop_pc,
+		       unsigned long stop_sp)
 {
 	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+	unsigned int old = READ_ONCE(rec->how);
 
+	if (old != KMK_NONE && old != KMK_DIE)
+		return;		/* final, or being written */
 	/* an oops that leads to this panic keeps its registers: they show the fault */
-	if (how == KMK_PANIC_ENTRY && rec->how == KMK_DIE && rec->task == current)
+	if (how == KMK_PANIC_ENTRY && old == KMK_DIE && rec->task == current) {
+		cmpxchg(&rec->how, KMK_DIE, KMK_PANIC_OOPS);
+		return;
+	}
+	if (cmpxchg(&rec->how, old, KMK_BUSY) != old)
 		return;
 	rec->regs = *regs;
 	rec->task = current;
-	WRITE_ONCE(rec->how, how);
+	rec->stop_pc = stop_pc;
+	rec->stop_sp = stop_sp;
+	/* the record before its state: kmk_capture_all() acquires it */
+	smp_store_release(&rec->how, how);
+}
+
+/* The panic CPU, from the capture: at least which task it was (no kprobe on panic). */
+void kmk_record_self(void)
+{
+	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
+
+	if (cmpxchg(&rec->how, KMK_NONE, KMK_BUSY) == KMK_NONE) {
+		rec->task = current;
+		/* the task before the state */
+		smp_store_release(&rec->how, KMK_PANIC_ENTRY);
+	} else {
+		cmpxchg(&rec->how, KMK_DIE, KMK_PANIC_OOPS);
+	}
 }
 
 static int kmk_die_event(struct notifier_block *nb, unsigned long val, void *data)
@@ -34,7 +63,7 @@ static int kmk_die_event(struct notifier_block *nb, unsigned long val, void *dat
 	struct die_args *args = data;
 
 	if (val == DIE_OOPS && args && args->regs)
-		kmk_record(args->regs, KMK_DIE);
+		kmk_record(args->regs, KMK_DIE, 0, 0);
 	return NOTIFY_DONE;
 }
 
@@ -47,9 +76,13 @@ static int kmk_panic_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
 
-	rec->entry_regs = *regs;
-	WRITE_ONCE(rec->have_entry, true);
-	kmk_record(regs, KMK_PANIC_ENTRY);
+	/* the first panic() entry on this CPU: a nested one keeps it */
+	if (!READ_ONCE(rec->have_entry)) {
+		rec->entry_regs = *regs;
+		/* the registers before the flag saying they are there */
+		smp_store_release(&rec->have_entry, true);
+	}
+	kmk_record(regs, KMK_PANIC_ENTRY, 0, 0);
 	return 0;
 }
 
@@ -57,6 +90,7 @@ static int kmk_panic_entry(struct kprobe *kp, struct pt_regs *regs)
 struct kmk_probe {
 	struct kprobe kp;
 	int regs_arg;		/* argument holding them, or -1: the per-CPU IRQ regs */
+	bool optional;		/* a kernel without it lacks that stop path: no line */
 	bool registered;
 };
 
@@ -64,7 +98,6 @@ struct kmk_probe {
 static int kmk_stop_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kmk_probe *p = container_of(kp, struct kmk_probe, kp);
-	struct kmk_cpu_rec *rec = &kmk_recs[raw_smp_processor_id()];
 	struct pt_regs *irq_regs = NULL;
 
 	if (p->regs_arg >= 0)
@@ -72,12 +105,11 @@ static int kmk_stop_entry(struct kprobe *kp, struct pt_regs *regs)
 	else if (kmk_irq_regs)
 		irq_regs = *(struct pt_regs **)(kmk_irq_regs +
 						per_cpu_offset(raw_smp_processor_id()));
-	rec->stop_pc = instruction_pointer(regs);
-	rec->stop_sp = kernel_stack_pointer(regs);
 	/* interrupted in user mode: the kernel side of it is the stop handler's */
 	if (irq_regs && user_mode(irq_regs))
 		irq_regs = NULL;
-	kmk_record(irq_regs ? irq_regs : regs, KMK_STOP);
+	kmk_record(irq_regs ? irq_regs : regs, KMK_STOP, instruction_pointer(regs),
+		   kernel_stack_pointer(regs));
 	return 0;
 }
 
@@ -89,10 +121,24 @@ static struct kmk_probe kmk_probes[] = {
 	  .regs_arg = 0 },
 	{ .kp = { .symbol_name = "smp_stop_nmi_callback", .pre_handler = kmk_stop_entry },
 	  .regs_arg = 1 },
+	/*
+	 * crash_smp_send_stop()'s NMI (crash_kexec_post_notifiers, or kdump):
+	 * crash_nmi_callback(val, regs); it runs on the panic CPU too, where the
+	 * record is already final
+	 */
+	{ .kp = { .symbol_name = "crash_nmi_callback", .pre_handler = kmk_stop_entry },
+	  .regs_arg = 1, .optional = true },
 #elif defined(CONFIG_ARM64)
 	/* IPI_CPU_STOP's handler; the IRQ entry set __irq_regs */
 	{ .kp = { .symbol_name = "local_cpu_stop", .pre_handler = kmk_stop_entry },
 	  .regs_arg = -1 },
+	/*
+	 * IPI_CPU_CRASH_STOP's handler ipi_cpu_crash_stop() is inlined into the IPI
+	 * dispatch; its first call, crash_save_cpu(regs, cpu), is not. The panic
+	 * CPU calls it too (kdump), after its record is final.
+	 */
+	{ .kp = { .symbol_name = "crash_save_cpu", .pre_handler = kmk_stop_entry },
+	  .regs_arg = 0, .optional = true },
 #endif
 };
 
@@ -141,6 +187,8 @@ static void kmk_register_kprobes(void)
 			pr_warn("panic capture: kprobes unavailable: the crashing CPU's registers come from an oops only, the other CPUs' are not captured\n");
 			return;
 		}
+		if (ret == -ENOENT && kmk_probes[i].optional)
+			continue;	/* no kexec: no such stop path to capture */
 		if (ret)
 			pr_warn("panic capture: kprobe on %s refused (%d): %s are not captured\n",
 				kmk_probes[i].kp.symbol_name, ret, i ?

@@ -123,6 +123,7 @@ struct kmd_test_consumer {
 	struct notifier_block nb;
 	bool attached;
 	atomic_t adds, removes, updates, panics;
+	atomic_t panic_updates;	/* UPDATEs heard while a panic or oops was in progress */
 	unsigned int replayed;	/* ADD events delivered inside register_consumer() */
 	bool in_register;
 };
@@ -147,9 +148,14 @@ static int kmd_consumer_event(struct notifier_block *nb, unsigned long ev, void 
 		break;
 	case KMINIDUMP_UPDATE:
 		atomic_inc(&c->updates);
+		if (READ_ONCE(oops_in_progress))
+			atomic_inc(&c->panic_updates);
 		break;
 	case KMINIDUMP_PANIC:
-		atomic_inc(&c->panics);
+		/* the panic tier reads this line: once, with nothing heard in the panic */
+		pr_emerg("consumer%td: PANIC %d, UPDATE during the panic %d\n",
+			 c - kmd_consumers, atomic_inc_return(&c->panics),
+			 atomic_read(&c->panic_updates));
 		break;
 	}
 	return NOTIFY_OK;
@@ -185,6 +191,7 @@ static int kmd_attach(unsigned int n, bool attach)
 	atomic_set(&c->adds, 0);
 	atomic_set(&c->removes, 0);
 	atomic_set(&c->updates, 0);
+	atomic_set(&c->panic_updates, 0);
 	c->replayed = 0;
 	c->in_register = true;
 	ret = kminidump_register_consumer(&c->nb);

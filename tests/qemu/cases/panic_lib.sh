@@ -3,10 +3,13 @@
 # own it only defines them). One panic_* case per boot: each crashes the guest.
 #
 #   panic_load          insmod kminidump.ko, kminidump_kernel.ko and kmd_crash.ko;
-#                       kmd_check_regions
+#                       kmd_check_regions; kmd_test.ko with consumer 0 attached (it
+#                       logs the PANIC event it gets and the UPDATEs it heard during
+#                       the panic: the host wants one PANIC and none)
 #   panic_expect TRIG [MODE...]
 #                       announce the crash; after it the host runs
-#                       "panic_core TRIG [MODE...] sec:NAME=ADDR..." (tests/qemu/hostchecks/panic.py),
+#                       "panic_core TRIG [MODE...] sec:NAME=ADDR..."
+#                       (tests/qemu/hostchecks/panic.py),
 #                       the kmd_crash.ko text sections letting it name module addresses
 #   panic_cpu N         N if the guest has CPU N, else 0
 #   panic_trigger TRIG CPU [SECS]
@@ -28,6 +31,14 @@ panic_load() {
 		fi
 	done
 	ktap_ok "insmod kminidump.ko kminidump_kernel.ko kmd_crash.ko"
+	if [ ! -d "$KMD_DBG" ]; then
+		log "no debugfs: kmd_test's consumer is not attached"
+	elif out=$(kmd_insmod kmd_test.ko 2>&1) &&
+		out=$(kwrite /sys/kernel/debug/kmd_test/cmd attach 0 2>&1); then
+		ktap_ok "kmd_test consumer 0 attached"
+	else
+		ktap_fail "kmd_test consumer 0 attached" "$out"
+	fi
 	kmd_check_regions
 	log "$(grep -c . "$KMD_DBG/regions") lines in $KMD_DBG/regions"
 }

@@ -402,6 +402,17 @@ def panic_core(vm, args):
     sub(ok, f"console: {trigger} crashed the guest (panic: {panic_msg})",
         [f"missing: {m}" for m in missing] + [f"panic line: {panic_msg!r}, expected "
                                               f"{want_panic!r}"])
+    # one-way panic path: kmd_test's consumer 0 heard PANIC once, no UPDATE in the panic
+    ev = re.findall(r"kmd_test: consumer0: PANIC (\d+), UPDATE during the panic (\d+)", text)
+    if re.search(r"(?m)^ok \d+ .*kmd_test consumer 0 attached", text) or ev:
+        sub(ev == [("1", "0")], f"consumer: one PANIC event, no UPDATE during the panic "
+            f"({', '.join(f'PANIC {p} UPDATE {u}' for p, u in ev) or 'no PANIC line'})",
+            ["expected exactly one line 'kmd_test: consumer0: PANIC 1, UPDATE during the "
+             "panic 0'"])
+    else:
+        skip("consumer: one PANIC event, no UPDATE during the panic",
+             "no consumer attached: the case does not call panic_load, or the "
+             "kernel has no debugfs for kmd_test")
     spin_pid = None
     if trigger == "spin":
         m = re.search(r"kmd_crash: spin: pid (\d+) comm kmd_crash_spin cpu 1\b", text)
@@ -488,11 +499,21 @@ def panic_core(vm, args):
             sub(name is not None and saved,
                 f"NT_PRSTATUS of CPU {c}: pid {opid}, pc {name or hex(opc)}, sp 0x{osp:x} "
                 f"{'saved' if saved else 'NOT saved'}", ["expected pc in kernel text, sp saved"])
+    cc = vmci.get("CRASHING_CPU")
+    sub(cc == str(cpu), f"VMCOREINFO CRASHING_CPU={cc} (panic CPU {cpu})")
+    t = kelf.table
+    sub(t.flags & 0x2 and not t.gen & 1 and not t.writers,
+        f"KELF table final: flags 0x{t.flags:x} (PANIC set), gen {t.gen} even, "
+        f"{t.writers} writers inside")
     if arch == "amd64":
+        # the kernel's own variable, captured as it is (kminidump never writes it): the
+        # kernel sets it in nmi_shootdown_cpus() (kdump, crash_kexec_post_notifiers, the
+        # emergency restart after the panic on 6.1; 6.12 only with KVM), else it is -1
         a = _sysmap_addr(vm.env["KMD_SYSTEM_MAP"], "crashing_cpu")
         raw = core.read_va(a + offset, 4) if a else None
-        cc = struct.unpack("<i", raw)[0] if raw else None
-        sub(cc == cpu, f"crashing_cpu = {cc} in the minidump (panic CPU {cpu})")
+        kc = struct.unpack("<i", raw)[0] if raw else None
+        facts["crashing_cpu"] = kc
+        vm.log(f"{tag}: crashing_cpu = {kc} in the minidump (the kernel's value)")
 
     # -- drgn: the crashed task's stack base (for the stack scan) and the traces
     drgn_pids = [p for p in (pid, spin_pid) if p is not None]
@@ -605,11 +626,13 @@ def _drgn_checks(vm, dr, syms, spec, pid, cpu, spin_pid, arch, sub, skip, secs, 
     crashed = dr.get("crashed")
     err = errs.get("crashed") or errs.get("run")
     what = "drgn crashed_thread()"
-    if arch == "arm64" and cpu and crashed and crashed.get("tid") != pid:
-        # drgn 0.0.22 takes NT_PRSTATUS of crashing_cpu, which only x86 has, else of CPU 0
+    if cpu and crashed and crashed.get("tid") != pid:
+        # drgn 0.0.22 takes NT_PRSTATUS of crashing_cpu (x86 only, -1 unless kdump set it),
+        # else of CPU 0
         skip("drgn crashed_thread() is the panic task",
-             f"known: drgn 0.0.22 picks CPU 0's NT_PRSTATUS on arm64 (no crashing_cpu); the "
-             f"panic was on CPU {cpu}: thread {pid} (its NT_PRSTATUS) is checked instead")
+             f"known: drgn 0.0.22 picks CPU 0's NT_PRSTATUS unless crashing_cpu is set (kdump "
+             f"sets it; kminidump writes no kernel variable); the panic was on CPU {cpu}: "
+             f"thread {pid} (its NT_PRSTATUS) is checked instead")
         crashed = dr.get("threads", {}).get(str(pid))
         err = errs.get(f"thread {pid}")
         what = f"drgn thread {pid}"
