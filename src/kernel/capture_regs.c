@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "capture.h"
+#include "entry_skip.h"
 
 struct kmk_cpu_rec *kmk_recs;
 static unsigned long kmk_irq_regs;		/* per-CPU __irq_regs, CPU 0's copy */
@@ -142,33 +143,20 @@ static struct kmk_probe kmk_probes[] = {
 #endif
 };
 
-/*
- * arm64 functions open with two instructions for ftrace (patchable-function-
- * entry: NOPs at build time, "mov x9, x30" and a NOP or a call once ftrace has
- * initialized them), outside the unwind table's range for the function: a pc
- * there loses the caller in unwinders. Probe past them; the registers are
- * still the entry's.
- */
+/* Past the ftrace entry of @sym (entry_skip.h). */
 static unsigned int kmk_entry_skip(const char *sym)
 {
 #if defined(CONFIG_ARM64) && defined(CONFIG_DYNAMIC_FTRACE)
-	static const u32 entry_insns[] = { 0xd503201f, 0xaa1e03e9 };	/* nop, mov x9, x30 */
+	u32 insn[KMK_ENTRY_WORDS];
 	unsigned long addr;
-	unsigned int n, i;
-	u32 insn;
+	unsigned int n;
 
 	if (kmk_sym(sym, &addr))
 		return 0;
-	for (n = 0; n < 2; n++) {
-		if (copy_from_kernel_nofault(&insn, (void *)(addr + 4 * n), sizeof(insn)))
+	for (n = 0; n < KMK_ENTRY_WORDS; n++)
+		if (copy_from_kernel_nofault(&insn[n], (void *)(addr + 4 * n), sizeof(insn[n])))
 			break;
-		for (i = 0; i < ARRAY_SIZE(entry_insns) && insn != entry_insns[i]; i++)
-			;
-		/* a "bl" there is ftrace's call: the function is being traced */
-		if (i == ARRAY_SIZE(entry_insns) && (insn & 0xfc000000) != 0x94000000)
-			break;
-	}
-	return 4 * n;
+	return kmk_entry_skip_words(insn, n);
 #else
 	return 0;
 #endif

@@ -137,6 +137,9 @@ must generate gen_all
 # ---- one spec per format: include/uapi against the Python spelling of kmdqemu ----
 check uapi-layout python3 "$HERE/layout.py" -v
 
+# ---- the arm64 panic() probe's entry skip on synthesized (BTI, PAC) prologues ----
+check entry-skip sh -c "cc -std=c11 -Wall -Wextra -Werror -o entry_skip_test '$HERE/entry_skip_test.c' && ./entry_skip_test"
+
 # ---- x86_64: extract, info, dmesg, assemble ----
 golden extract-x86 extract --ram x86.ram@0x1000000 -o x86.core
 check extract-x86-bytes cmp x86.core x86.expected
