@@ -17,8 +17,8 @@ all: modules tool
 modules:
 	$(MAKE) -C $(KDIR) M=$(MOD_SRC) KMD_VERSION=$(VERSION) modules
 
-# module directories, as src/Kbuild lists them
-KMOD_DIRS := $(patsubst %/,%,$(shell sed -n 's/^obj-m := //p' src/Kbuild))
+# every module directory of src/Kbuild: obj-m := DIRS, obj-$(CONFIG_X) += DIR (src/smem/)
+KMOD_DIRS := $(patsubst %/,%,$(shell sed -n 's/^obj-m := //p; s/^obj-$$(CONFIG_[A-Z0-9_]*) += //p' src/Kbuild))
 
 tool:
 	$(MAKE) -C src/tool

@@ -48,6 +48,11 @@ wanted=()
 for d in $(sed -n 's/^obj-m := //p' "$TOP/src/Kbuild"); do
 	wanted+=($(sed -n 's/^obj-m := \(.*\)\.o$/\1/p' "$TOP/src/${d%/}/Kbuild"))
 done
+# and obj-$(CONFIG_X) += DIR/: "CONFIG_X NAME", wanted where the kernel has CONFIG_X
+optional=()
+while read -r cfg d; do
+	optional+=("$cfg $(sed -n 's/^obj-m := \(.*\)\.o$/\1/p' "$TOP/src/${d%/}/Kbuild")")
+done < <(sed -n 's/^obj-\$(\(CONFIG_[A-Z0-9_]*\)) += \(.*\)$/\1 \2/p' "$TOP/src/Kbuild")
 allow() {	# allow KIND: the symbols of KIND lines, sorted
 	awk -v k="$1" '$1 == k { print $2 }' "$ALLOW" | sort -u
 }
@@ -67,12 +72,17 @@ for name in "$@"; do
 	dir=$KMD_BUILD/$name/src
 	missing=()
 	kos=()
-	for m in "${wanted[@]}"; do
+	want=("${wanted[@]}")
+	kconfig=$(. "$("$TOP/scripts/fetch-kernel.sh" --print-env "$name")" && echo "$KMD_KDIR/.config")
+	for o in "${optional[@]}"; do
+		grep -qs "^${o% *}=[ym]" "$kconfig" && want+=("${o#* }")
+	done
+	for m in "${want[@]}"; do
 		ko=$(find "$dir" -name "$m.ko" 2>/dev/null | head -n 1)
 		if [ -n "$ko" ]; then kos+=("$ko"); else missing+=("$m.ko"); fi
 	done
 	result $((${#missing[@]} > 0 || ${#kos[@]} == 0)) \
-		"$name: the ${#wanted[@]} modules of src/Kbuild are built (${wanted[*]})" \
+		"$name: the ${#want[@]} modules of src/Kbuild for it are built (${want[*]})" \
 		"not found in $dir: ${missing[*]:-none}; run scripts/build-modules.sh $name"
 	[ -f "$dir/Module.symvers" ] ||
 		{ result 1 "$name: $dir/Module.symvers exists"; continue; }
