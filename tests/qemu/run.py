@@ -70,6 +70,10 @@ def main():
     ap.add_argument("--disk", type=int, default=0, metavar="MB",
                     help="give the guest a raw virtio-blk disk of MB MiB (/dev/vda; cases "
                     "load it with stock_modprobe virtio_blk: add it to --stock-modules)")
+    ap.add_argument("--smem", metavar="VARIANT",
+                    help="arm64: the Qualcomm SMEM rig (device tree + an SMEM image from "
+                    "kmdqemu/smem.py: ok, uninit, toc0, no602, small602, disabled, owned, "
+                    "others, v11, nosiii; zero = no image)")
     ap.add_argument("--make-args", default="", help="extra make arguments, e.g. W=1")
     ap.add_argument("--no-build", action="store_true", help="do not build our modules")
     ap.add_argument("--src-ref", default=os.environ.get("KMD_SRC_REF"),
@@ -148,7 +152,7 @@ def main():
         tag = name + ("-bz" if bz else "")
         try:
             vm = VM(name, cases=cases, smp=a.smp, maxcpus=a.maxcpus, mem=a.mem, append=a.append,
-                    dt_rmem=a.dt_rmem,
+                    dt_rmem=a.dt_rmem, smem=a.smem,
                     cases_dirs=a.cases_dir, checks=extra_checks,
                     bzimage=bz, timeout=a.timeout, keep=a.keep, verbose=a.verbose,
                     modules=[m for m in a.modules.split(",") if m],

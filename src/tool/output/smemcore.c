@@ -32,20 +32,38 @@ static int kmt_smem_put(const uint8_t *p, size_t n, void *arg)
 	return kmt_out_write(arg, p, n);
 }
 
-static const struct kmt_md_region *kmt_smem_find(const struct kmt_smem_table *t, uint64_t pa)
+/*
+ * The region for a PT_LOAD at @pa: the first one with that address not taken
+ * by an earlier PT_LOAD (regions follow the program headers' order), else the
+ * first one, as QDL takes it. *qdl_other: QDL would take another region of a
+ * different size.
+ */
+static const struct kmt_md_region *kmt_smem_find(const struct kmt_smem_table *t, uint64_t pa,
+						 bool *used, bool *qdl_other)
 {
+	const struct kmt_md_region *first = NULL;
 	size_t i;
 
-	for (i = 0; i < t->n; i++)
-		if (t->r[i].pa == pa)
+	*qdl_other = false;
+	for (i = 0; i < t->n; i++) {
+		if (t->r[i].pa != pa)
+			continue;
+		if (!first)
+			first = &t->r[i];
+		if (!used[i]) {
+			used[i] = true;
+			*qdl_other = first->size != t->r[i].size;
 			return &t->r[i];
-	return NULL;
+		}
+	}
+	return first;
 }
 
 static int kmt_smem_loads(const struct kmt_phys *m, const struct kmt_smem_table *t,
 			  const struct kmt_kelf *k, uint64_t pos, bool force, struct kmt_out *o,
 			  struct kmt_smem_result *res)
 {
+	bool *used = kmt_calloc(t->n + 1, sizeof(*used)), qdl_other;
 	uint64_t zeros = 0;
 	uint32_t i;
 	int ret = 0;
@@ -63,7 +81,8 @@ static int kmt_smem_loads(const struct kmt_phys *m, const struct kmt_smem_table 
 			if (ph.p_offset < pos) {
 				kmt_err("KELF program header %u: p_offset 0x%llx overlaps the previous segment (file at 0x%llx)",
 					i, (unsigned long long)ph.p_offset, (unsigned long long)pos);
-				return KMT_EXIT_FORMAT;
+				ret = KMT_EXIT_FORMAT;
+				break;
 			}
 			if (res->qdl_differs++ < KMT_SMEM_MAX_REPORT)
 				kmt_warn("KELF program header %u: p_offset 0x%llx leaves a gap after 0x%llx; QDL's minidump.elf would differ",
@@ -73,15 +92,20 @@ static int kmt_smem_loads(const struct kmt_phys *m, const struct kmt_smem_table 
 		    (ph.p_offset + ph.p_filesz > KMT_SMEM_MAX_CORE && !force)) {
 			kmt_err("KELF program header %u: the core would be over 4 GiB (--force writes it)",
 				i);
-			return KMT_EXIT_LIMIT;
+			ret = KMT_EXIT_LIMIT;
+			break;
 		}
-		r = kmt_smem_find(t, ph.p_paddr);
+		r = kmt_smem_find(t, ph.p_paddr, used, &qdl_other);
+		if (qdl_other && res->qdl_differs++ < KMT_SMEM_MAX_REPORT)
+			kmt_warn("program header %u: pa 0x%llx has APSS regions of different sizes; QDL takes the first for every one",
+				 i, (unsigned long long)ph.p_paddr);
 		zeros += ph.p_offset - pos + ph.p_filesz - (r && r->size < ph.p_filesz ? r->size :
 							    r ? ph.p_filesz : 0);
 		if (zeros > KMT_SMEM_MAX_ZEROS && !force) {
 			kmt_err("KELF program header %u: over 1 GiB of the core would be zeros the regions don't cover (--force writes it)",
 				i);
-			return KMT_EXIT_LIMIT;
+			ret = KMT_EXIT_LIMIT;
+			break;
 		}
 		ret = kmt_smem_zeros(o, ph.p_offset - pos);
 		pos = ph.p_offset;
@@ -106,6 +130,7 @@ static int kmt_smem_loads(const struct kmt_phys *m, const struct kmt_smem_table 
 			ret = kmt_smem_zeros(o, ph.p_filesz - n);
 		pos += ph.p_filesz;
 	}
+	free(used);
 	return ret;
 }
 

@@ -3,8 +3,9 @@
  * The ELF core a downloaded APSS region set forms, put together by QDL's
  * rules (linux-msm/qdl, sahara_build_minidump_elf): the region whose name
  * starts with KELF first, then every PT_LOAD of its program headers in
- * order, filled from the first region with that physical address and padded
- * with zeros to p_filesz.
+ * order, filled from a region with that physical address (QDL: the first;
+ * here the first not yet taken, as the regions follow the program headers)
+ * and padded with zeros to p_filesz.
  */
 #ifndef _KMT_SMEMCORE_H
 #define _KMT_SMEMCORE_H

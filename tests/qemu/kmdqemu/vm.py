@@ -161,7 +161,8 @@ class VM:
                  stock_modules=(), build=True, make_args=(), oops_panic=True,
                  logdir=None, on_result=None, on_line=None, qemu_args=(), checks=None,
                  kos=None, trace=False, cases_dirs=(), src_ref=None, on_diag=None,
-                 console_check=True, disk_mb=0, maxcpus=None, dt_rmem=None):
+                 console_check=True, disk_mb=0, maxcpus=None, dt_rmem=None,
+                 smem=None):
         self.env = KernelEnv(kernel)
         self.name = kernel
         self.arch = self.env.arch
@@ -186,6 +187,10 @@ class VM:
         if dt_rmem and self.arch != "arm64":
             raise HarnessError("--dt-rmem is for arm64 kernels (amd64 reserves with memmap=)")
         self.dt_rmem = dt_rmem
+        # the Qualcomm SMEM rig (arm64): SMEM image variant of kmdqemu/smem.py, or "zero"
+        self.smem = smem
+        if smem and self.arch != "arm64":
+            raise HarnessError("--smem needs an arm64 kernel (the qcom,smem device tree rig)")
         self.src_ref = src_ref
         self.checks = dict(hostchecks.load())
         self.checks.update(checks or {})
@@ -291,6 +296,8 @@ class VM:
             words.append("kmd.modules=" + ",".join(self.modules))
         if self.trace:
             words.append("kmd.trace=1")
+        if self.smem:
+            words.append("kmd.smem=" + self.smem)
         if self.append:
             words.append(self.append)
         return " ".join(words)
@@ -326,6 +333,8 @@ class VM:
                 f.truncate(self.disk_mb << 20)
             cmd += ["-drive", f"file={self.disk},format=raw,if=none,id=kmdd",
                     "-device", "virtio-blk-pci,drive=kmdd"]
+        if self.smem:
+            cmd += self._smem_rig(cmd)
         return cmd + self.qemu_args
 
     def _rmem_dtb(self, cmd):
@@ -365,6 +374,60 @@ class VM:
         if r.returncode:
             raise HarnessError(f"dtc (rmem.dts) failed: {r.stderr.strip()[-500:]}")
         return dtb
+    # SMEM rig: QEMU's own device tree plus the nodes the stock qcom_smem driver needs;
+    # the image the firmware would have left is loaded into guest RAM at SMEM_PA.
+    SMEM_PA, SMEM_SIZE, TCSR_PA = 0x70000000, 0x200000, 0x7f000000
+    SMEM_DTS = """
+/ {
+	reserved-memory {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		ranges;
+		kmd_smem_mem: smem@70000000 {
+			reg = <0x0 0x70000000 0x0 0x200000>;
+			no-map;
+		};
+		tcsr@7f000000 {
+			reg = <0x0 0x7f000000 0x0 0x20000>;
+			no-map;
+		};
+	};
+	kmd_tcsr_mutex: hwlock@7f000000 {
+		compatible = "qcom,tcsr-mutex";
+		reg = <0x0 0x7f000000 0x0 0x20000>;
+		#hwlock-cells = <1>;
+	};
+	smem {
+		compatible = "qcom,smem";
+		memory-region = <&kmd_smem_mem>;
+		hwlocks = <&kmd_tcsr_mutex 3>;
+	};
+};
+"""
+
+    def _smem_rig(self, cmd):
+        from kmdqemu import smem as smemimg
+        base = os.path.join(self.logdir, "base.dtb")
+        dump = [a if not a.startswith(f"{self.machine},") else a + f",dumpdtb={base}"
+                for a in cmd]
+        r = subprocess.run(dump, capture_output=True, text=True, timeout=60)
+        if r.returncode or not os.path.exists(base):
+            raise HarnessError(f"dumpdtb failed: {r.stderr.strip()[-500:]}")
+        dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", base], capture_output=True,
+                             text=True, check=True).stdout
+        dtb = os.path.join(self.logdir, "smem.dtb")
+        r = subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, "-"],
+                           input=dts + self.SMEM_DTS, capture_output=True, text=True)
+        if r.returncode:
+            raise HarnessError(f"dtc failed: {r.stderr.strip()[-500:]}")
+        args = ["-dtb", dtb]
+        if self.smem != "zero":
+            img = os.path.join(self.logdir, f"smem-{self.smem}.bin")
+            data, _ = smemimg.image(self.smem, self.SMEM_PA, self.SMEM_SIZE)
+            with open(img, "wb") as f:
+                f.write(data)
+            args += ["-device", f"loader,file={img},addr=0x{self.SMEM_PA:x},force-raw=on"]
+        return args
 
     def disk_read(self, n, offset=0):
         """n bytes the guest wrote at offset of its /dev/vda (see disk_mb)."""
