@@ -9,6 +9,7 @@
 #include <linux/kallsyms.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include "core.h"
 
@@ -65,22 +66,36 @@ static void kmd_vmcoreinfo_rebuild(void)
 	kfree(buf);
 }
 
-/* Find the kernel's own VMCOREINFO text (vmcoreinfo_data is not exported). */
+/*
+ * Find the kernel's own VMCOREINFO text (vmcoreinfo_data is not exported).
+ * The addresses may come from a user-supplied symbol table: every read is
+ * _nofault, and the text must look like VMCOREINFO before it is used.
+ */
 static bool kmd_vmcoreinfo_from_kernel(void)
 {
-	unsigned long data_addr, size_addr;
-	const char *data;
+	unsigned long data_addr, size_addr, data;
+	bool ok;
 	size_t size;
+	char *buf;
 
 	if (kmd_symbols_lookup("vmcoreinfo_data", &data_addr) ||
 	    kmd_symbols_lookup("vmcoreinfo_size", &size_addr))
 		return false;
-	data = *(const char **)data_addr;
-	size = *(size_t *)size_addr;
-	if (!data || !size || size >= KMD_VMCOREINFO_ROOM ||
-	    strncmp(data, "OSRELEASE=", 10))
+	if (copy_from_kernel_nofault(&data, (void *)data_addr, sizeof(data)) ||
+	    copy_from_kernel_nofault(&size, (void *)size_addr, sizeof(size)) ||
+	    !data || size <= 10 || size >= KMD_VMCOREINFO_ROOM)
 		return false;
-	memcpy(vmci_base, data, size);
+	/* into a copy: vmci_base holds the synthesized text until this one is good */
+	buf = kmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return false;
+	ok = !copy_from_kernel_nofault(buf, (void *)data, size) &&
+	     !strncmp(buf, "OSRELEASE=", 10) && !memchr(buf, 0, size);
+	if (ok)
+		memcpy(vmci_base, buf, size);
+	kfree(buf);
+	if (!ok)
+		return false;
 	vmci_base_len = size;
 	/* vmcoreinfo_size need not end on a line; keep lines whole */
 	if (vmci_base[size - 1] != '\n' && size + 1 < KMD_VMCOREINFO_ROOM)

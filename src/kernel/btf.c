@@ -6,8 +6,10 @@
  * missing). It reads the blob in place between __start_BTF and __stop_BTF,
  * trusting nothing: every offset is bounds-checked.
  */
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <uapi/linux/btf.h>
 #include "kernel.h"
@@ -71,6 +73,17 @@ static const char *kbtf_name(const struct btf_type *t)
 	return t->name_off < kbtf.strs_len ? kbtf.strs + t->name_off : "";
 }
 
+static bool kmk_btf_unreadable(unsigned long start, unsigned long stop)
+{
+	unsigned long a;
+	u8 b;
+
+	for (a = start; a < stop; a = (a | (PAGE_SIZE - 1)) + 1)
+		if (copy_from_kernel_nofault(&b, (void *)a, 1))
+			return true;
+	return copy_from_kernel_nofault(&b, (void *)(stop - 1), 1);
+}
+
 int kmk_btf_init(void)
 {
 	unsigned long start, stop;
@@ -80,6 +93,13 @@ int kmk_btf_init(void)
 	if (kminidump_lookup_symbol("__start_BTF", &start) ||
 	    kminidump_lookup_symbol("__stop_BTF", &stop) || stop <= start)
 		return -ENOENT;
+	/*
+	 * The bounds may come from a user-supplied symbol table: check that the
+	 * whole blob is mapped (one _nofault read a page, and the last byte)
+	 * before reading it in place, as /sys/kernel/btf/vmlinux would.
+	 */
+	if (stop - start > SZ_64M || kmk_btf_unreadable(start, stop))
+		return -EFAULT;
 	h = (const void *)start;
 	if (stop - start < sizeof(*h) || h->magic != BTF_MAGIC || h->hdr_len > stop - start ||
 	    (u64)h->hdr_len + h->type_off + h->type_len > stop - start ||

@@ -10,6 +10,7 @@
  * which is where crash starts the panic task's backtrace.
  * Built only where the kernel has CONFIG_UNWINDER_ORC (Kbuild).
  */
+#include <linux/uaccess.h>
 #include <asm/orc_lookup.h>
 #include <asm/orc_types.h>
 #include <asm/unwind.h>
@@ -38,7 +39,11 @@ int kmk_orc_init(void)
 		pr_warn("panic capture: ORC tables not found: crash guesses the frames from the stack\n");
 		return 0;
 	}
-	kmk_orc.blocks = *(unsigned int *)nblocks;
+	/* the address may come from a user-supplied symbol table */
+	if (copy_from_kernel_nofault(&kmk_orc.blocks, (void *)nblocks, sizeof(kmk_orc.blocks))) {
+		pr_warn("panic capture: lookup_num_blocks unreadable: crash guesses the frames from the stack\n");
+		return 0;
+	}
 	ret = kmk_register_va(&kmk_capture_region, 0, "orc_blocks", nblocks, sizeof(int), 0);
 	for (f = 0; ret >= 0 && f < KMK_ORC_FRAMES; f++) {
 		static const char *const fmt[3] = { "porcl%u", "porci%u", "porcu%u" };

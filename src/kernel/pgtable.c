@@ -18,7 +18,26 @@ struct kmk_region kmk_pgt_region = { .name = "pgtables", .sets = KMK_SET_DEFAULT
 static unsigned long kmk_pgd_root;
 static phys_addr_t kmk_pgt[KMK_MAX_PGT];	/* pages registered so far */
 static unsigned int kmk_nr_pgt;
-static bool kmk_pgt_full;
+/*
+ * Pages left out by the current walk: KMK_MAX_PGT reached, or the core's table
+ * full. After the first refusal no page is offered again (the core would log
+ * each one); the walk logs once, with the count, for the module's lifetime.
+ */
+static bool kmk_pgt_full, kmk_pgt_refused, kmk_pgt_logged;
+static phys_addr_t kmk_pgt_left_pa[KMK_MAX_PGT];	/* distinct pages left out, this walk */
+static unsigned int kmk_pgt_left;
+
+static void kmk_pgt_leave(phys_addr_t pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < kmk_pgt_left && i < KMK_MAX_PGT; i++)
+		if (kmk_pgt_left_pa[i] == pa)
+			return;
+	if (kmk_pgt_left < KMK_MAX_PGT)
+		kmk_pgt_left_pa[kmk_pgt_left] = pa;
+	kmk_pgt_left++;	/* beyond KMK_MAX_PGT: an upper bound */
+}
 
 struct kmk_range {
 	unsigned long va;
@@ -39,16 +58,31 @@ static void kmk_pgt_found(void *table, void *ctx)
 	for (i = 0; i < kmk_nr_pgt; i++)
 		if (kmk_pgt[i] == pa)
 			return;
-	if (kmk_nr_pgt == KMK_MAX_PGT) {
-		if (!kmk_pgt_full)
-			pr_warn("more than %d page-table pages; the rest are not captured\n",
-				KMK_MAX_PGT);
-		kmk_pgt_full = true;
+	if (kmk_nr_pgt == KMK_MAX_PGT || kmk_pgt_refused) {
+		kmk_pgt_full |= kmk_nr_pgt == KMK_MAX_PGT;
+		kmk_pgt_leave(pa);
 		return;
 	}
 	snprintf(name, sizeof(name), "pgt%u", kmk_nr_pgt);
-	if (kmk_register_pa(&kmk_pgt_region, 0, name, pa, PAGE_SIZE) > 0)
+	if (kmk_register_pa(&kmk_pgt_region, 0, name, pa, PAGE_SIZE) > 0) {
 		kmk_pgt[kmk_nr_pgt++] = pa;
+	} else {
+		kmk_pgt_refused = true;
+		kmk_pgt_leave(pa);
+	}
+}
+
+static void kmk_pgt_report(void)
+{
+	if (!kmk_pgt_left || kmk_pgt_logged)
+		return;
+	kmk_pgt_logged = true;
+	if (kmk_pgt_full)
+		pr_warn("page tables: more than %d pages; %u not captured\n",
+			KMK_MAX_PGT, kmk_pgt_left);
+	else
+		pr_warn("page tables: the table is full; %u page-table pages not captured (raise kminidump.capacity)\n",
+			kmk_pgt_left);
 }
 
 /*
@@ -115,6 +149,7 @@ static void kmk_pgt_refresh(struct work_struct *work)
 	unsigned int i;
 
 	kmk_nr_ranges = 0;
+	kmk_pgt_left = 0;
 	/* rows cannot be registered from inside the traversal: collect, then walk */
 	kminidump_traverse(kmk_collect, NULL);
 	for (i = 0; i < kmk_nr_ranges; i++) {
@@ -126,6 +161,7 @@ static void kmk_pgt_refresh(struct work_struct *work)
 			va = (va & ~(step - 1)) + step;
 		}
 	}
+	kmk_pgt_report();
 }
 
 static DECLARE_WORK(kmk_pgt_work, kmk_pgt_refresh);
@@ -174,4 +210,7 @@ void kmk_pgtable_exit(void)
 	kvfree(kmk_ranges);
 	kmk_ranges = NULL;
 	kmk_nr_pgt = 0;
+	kmk_pgt_full = false;
+	kmk_pgt_refused = false;
+	kmk_pgt_logged = false;
 }

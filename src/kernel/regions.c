@@ -19,6 +19,7 @@
 #include <linux/seqlock.h>
 #include <linux/string.h>
 #include <linux/timekeeper_internal.h>
+#include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <asm/page.h>
 #include "kernel.h"
@@ -230,7 +231,8 @@ static int kmk_add_printk(struct kmk_region *r)
 	s64 sz_desc = kmk_size_of("prb_desc");
 	s64 sz_info = kmk_size_of("printk_info");
 	s64 sz_seq = kmk_size_of("latched_seq");
-	unsigned long prb, prb_val, rb_static, p, cbits, sbits, clear_seq;
+	unsigned long prb, prb_val, rb_static = 0, p, clear_seq;
+	unsigned int cbits, sbits;
 	int ret;
 
 	if (rb_size < 0 || o_desc < 0 || o_text < 0 || o_cbits < 0 || o_descs < 0 ||
@@ -243,13 +245,18 @@ static int kmk_add_printk(struct kmk_region *r)
 	if (ret >= 0 && !kmk_sym("printk_rb_static", &rb_static))
 		ret = kmk_register_va(r, KMK_ID_PRINTK_RB_STATIC, "printk_rb",
 				      rb_static, rb_size, 0);
-	if (ret >= 0 && prb_val != rb_static)	/* log_buf_len= moved it */
+	/*
+	 * log_buf_len= moved it. Without printk_rb_static (every kernel since 5.10
+	 * has it, so no test reaches this), rb_static is 0 and prb_val is the ring.
+	 */
+	if (ret >= 0 && prb_val != rb_static)
 		ret = kmk_register_va(r, KMK_ID_PRINTK_RB_DYNAMIC, "printk_rb_dyn",
 				      prb_val, rb_size, 0);
 
 	/* count_bits and size_bits are unsigned int in every kernel since 5.10 */
-	cbits = *(unsigned int *)(prb_val + o_desc + o_cbits);
-	sbits = *(unsigned int *)(prb_val + o_text + o_sbits);
+	if (copy_from_kernel_nofault(&cbits, (void *)(prb_val + o_desc + o_cbits), sizeof(cbits)) ||
+	    copy_from_kernel_nofault(&sbits, (void *)(prb_val + o_text + o_sbits), sizeof(sbits)))
+		return kmk_missing(r, -EFAULT, "printk ring unreadable (a wrong symbol table?)");
 	if (cbits > 24 || sbits > 30)
 		return kmk_missing(r, -EINVAL, "printk ring sizes out of range");
 	if (ret >= 0 && !kmk_read_ulong(prb_val + o_desc + o_descs, &p))
@@ -335,31 +342,45 @@ static int kmk_add_tk_core(struct kmk_region *r)
 static int kmk_add_kallsyms(struct kmk_region *r)
 {
 	unsigned long num_addr, names, tt, a;
-	unsigned int num, i;
+	unsigned int num, i, n;
 	size_t len;
 	int ret;
 
 	if (kmk_sym("kallsyms_num_syms", &num_addr) || kmk_sym("kallsyms_names", &names) ||
 	    kmk_sym("kallsyms_token_table", &tt))
 		return kmk_missing(r, -ENOENT, "kallsyms tables not found");
-	num = *(unsigned int *)num_addr;
+	/* the addresses may come from a user-supplied table: every read is _nofault */
+	if (copy_from_kernel_nofault(&num, (void *)num_addr, sizeof(num)))
+		return kmk_missing(r, -EFAULT, "kallsyms_num_syms unreadable");
 	if (!num || num > 10000000)
 		return kmk_missing(r, -EINVAL, "kallsyms_num_syms out of range");
 	ret = kmk_register_va(r, KMK_ID_KALLSYMS, "ks_num_syms", num_addr, sizeof(int), 0);
 	/* names: per symbol a length (two bytes when the top bit is set), then tokens */
-	for (i = 0, len = 0; i < num; i++) {
-		unsigned int n = ((u8 *)names)[len];
+	for (i = 0, len = 0; ret >= 0 && i < num; i++) {
+		u8 b[2];
 
+		if (copy_from_kernel_nofault(b, (void *)(names + len), 2))
+			return kmk_missing(r, -EFAULT, "kallsyms_names unreadable");
+		n = b[0];
 		if (n & 0x80) {
-			n = (n & 0x7f) | (((u8 *)names)[len + 1] << 7);
+			n = (n & 0x7f) | (b[1] << 7);
 			len++;
 		}
 		len += 1 + n;
 	}
 	if (ret >= 0)
 		ret = kmk_register_va(r, 0, "ks_names", names, len, 0);
-	for (i = 0, len = 0; i < 256; i++)
-		len += strnlen((char *)tt + len, 256) + 1;
+	/* 256 strings; strncpy_from_kernel_nofault is not exported: a byte at a time */
+	for (i = 0, len = 0, n = 0; ret >= 0 && i < 256; len++) {
+		u8 c;
+
+		if (copy_from_kernel_nofault(&c, (void *)(tt + len), 1))
+			return kmk_missing(r, -EFAULT, "kallsyms_token_table unreadable");
+		if (!c || ++n == 256) {
+			i++;
+			n = 0;
+		}
+	}
 	if (ret >= 0)
 		ret = kmk_register_va(r, 0, "ks_token_table", tt, len, 0);
 	if (ret >= 0 && !kmk_sym("kallsyms_token_index", &a))
