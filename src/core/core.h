@@ -7,6 +7,7 @@
 #include <linux/elfcore.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/security.h>
 #include <kminidump.h>
 
 struct dentry;
@@ -52,8 +53,10 @@ void kmd_symbols_exit(void);
 int kmd_lookup_kprobe(const char *name, unsigned long *addr);
 int kmd_lookup_table(const char *name, unsigned long *addr);
 int kmd_symbols_lookup(const char *name, unsigned long *addr);
+int kmd_locked_down(enum lockdown_reason what);
 int kmd_symbols_write(const char __user *buf, size_t len, void **state);
 int kmd_symbols_commit(void *state);
+void kmd_symbols_discard(void *state);
 void kmd_symbols_show(struct seq_file *m);
 
 /* vmcoreinfo.c: the VMCOREINFO note's text, and kmd_lookup() on top of every resolver */

@@ -4,6 +4,11 @@
  * collector would assemble after a crash (KELF, then each region at its
  * p_offset), so `drgn -c /sys/kernel/debug/kminidump/core` works on a running
  * system. The header is a snapshot taken at open; region bytes are read live.
+ *
+ * It is kernel memory, like /proc/kcore: under lockdown=confidentiality it is
+ * refused at open and at every read (lockdown may be raised while it is open),
+ * for the same reason (LOCKDOWN_KCORE). The table itself, what a collector
+ * reads after a crash, is not affected.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -23,6 +28,7 @@ struct kmd_snap {
 	size_t kelf_size;
 	loff_t size;		/* bytes of the whole core */
 	unsigned int nr;
+	bool refused;		/* lockdown refused a read: said once */
 	struct kmd_seg seg[];	/* PT_LOADs in file order */
 };
 
@@ -32,6 +38,10 @@ static int core_open(struct inode *inode, struct file *file)
 	struct kmd_snap *s;
 	unsigned int i;
 
+	if (kmd_locked_down(LOCKDOWN_KCORE)) {
+		pr_warn("core: refused under lockdown=confidentiality (kernel memory, like /proc/kcore)\n");
+		return -EPERM;
+	}
 	s = kvzalloc(struct_size(s, seg, kmd.capacity), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
@@ -96,6 +106,12 @@ static ssize_t core_read(struct file *file, char __user *ubuf, size_t len, loff_
 	void *bounce;
 	ssize_t done = 0;
 
+	if (kmd_locked_down(LOCKDOWN_KCORE)) {
+		if (!s->refused)
+			pr_warn("core: read refused: the kernel was locked down (confidentiality) since open\n");
+		s->refused = true;
+		return -EPERM;
+	}
 	if (*ppos >= s->size)
 		return 0;
 	len = min_t(u64, len, s->size - *ppos);

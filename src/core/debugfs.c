@@ -223,6 +223,19 @@ static int symbols_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/*
+ * A table is written, then committed by close() (flush, whose error close()
+ * returns) or by fsync(): never by release, whose value the VFS drops. Opened
+ * O_RDWR, the status read and the table written share the file: the table
+ * in progress lives in the seq_file's private pointer.
+ */
+static void **symbols_state(struct file *file)
+{
+	if (file->f_mode & FMODE_READ)
+		return &((struct seq_file *)file->private_data)->private;
+	return &file->private_data;
+}
+
 static int symbols_open(struct inode *inode, struct file *file)
 {
 	if (file->f_mode & FMODE_READ)
@@ -236,23 +249,46 @@ static ssize_t symbols_write(struct file *file, const char __user *ubuf,
 {
 	int ret;
 
-	if (file->f_mode & FMODE_READ)
-		return -EINVAL;	/* opened O_RDWR: private_data belongs to seq_file */
-	ret = kmd_symbols_write(ubuf, len, &file->private_data);
+	ret = kmd_symbols_write(ubuf, len, symbols_state(file));
 	return ret ? ret : len;
 }
 
-static int symbols_release(struct inode *inode, struct file *file)
+static int symbols_commit(struct file *file)
 {
+	void **state = symbols_state(file);
 	int ret;
 
-	if (file->f_mode & FMODE_READ)
-		return single_release(inode, file);
-	ret = kmd_symbols_commit(file->private_data);
+	if (!*state)
+		return 0;	/* nothing written since the last commit */
+	ret = kmd_symbols_commit(*state);	/* frees what it refuses */
+	*state = NULL;
 	/* a new symbol source may find the kernel's own VMCOREINFO */
 	if (!ret)
 		kmd_vmcoreinfo_refresh();
 	return ret;
+}
+
+static int symbols_flush(struct file *file, fl_owner_t id)
+{
+	return symbols_commit(file);
+}
+
+static int symbols_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	return symbols_commit(file);
+}
+
+static int symbols_release(struct inode *inode, struct file *file)
+{
+	/*
+	 * flush committed or freed the table and reported its error; only a file
+	 * released without a flush (in flight in a unix socket) still holds one
+	 */
+	kmd_symbols_discard(*symbols_state(file));
+	*symbols_state(file) = NULL;
+	if (file->f_mode & FMODE_READ)
+		return single_release(inode, file);
+	return 0;
 }
 
 static const struct file_operations symbols_fops = {
@@ -260,6 +296,8 @@ static const struct file_operations symbols_fops = {
 	.open = symbols_open,
 	.read = seq_read,
 	.write = symbols_write,
+	.flush = symbols_flush,
+	.fsync = symbols_fsync,
 	.release = symbols_release,
 };
 
@@ -275,7 +313,12 @@ void kmd_debugfs_init(void)
 	kmd.debugfs = dir;
 	debugfs_create_file("regions", 0400, dir, NULL, &regions_fops);
 	debugfs_create_file("control", 0200, dir, NULL, &control_fops);
-	debugfs_create_file("symbols", 0600, dir, NULL, &symbols_fops);
+	/*
+	 * _unsafe: debugfs's full proxy has no flush or fsync, where a table is
+	 * committed; this one installs symbols_fops itself. Safe here: the file
+	 * holds a reference on this module (.owner) and is only removed at exit.
+	 */
+	debugfs_create_file_unsafe("symbols", 0600, dir, NULL, &symbols_fops);
 	debugfs_create_file("core", 0400, dir, NULL, &kmd_core_fops);
 }
 

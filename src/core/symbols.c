@@ -7,23 +7,40 @@
  *    the address in the kprobe even when it then refuses a data symbol;
  *  - a table user space loads through debugfs (System.map or /proc/kallsyms),
  *    for kernels without CONFIG_KALLSYMS_ALL; its KASLR offset is measured
- *    against the exported init_task.
+ *    against the exported init_task and must agree on every other exported
+ *    anchor the table names, and the build it names ("# release", "# version"
+ *    lines, linux_banner) must be the running one: a table of another build
+ *    gives addresses that point anywhere, and the module dereferences them.
+ *    Even a table that passes is only read with *_nofault by its users.
  */
 #include <linux/bsearch.h>
 #include <linux/ctype.h>
+#include <linux/firmware.h>
 #include <linux/kprobes.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/panic_notifier.h>
+#include <linux/percpu.h>
 #include <linux/sched/task.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
+#include <linux/utsname.h>
 #include "core.h"
 
 static bool use_kprobes = true;
 module_param(use_kprobes, bool, 0444);
 MODULE_PARM_DESC(use_kprobes, "Resolve symbols through kprobes when the kernel has them (default: Y)");
+
+/*
+ * Opt-in: Debian's firmware loader logs two errors for a file that is absent,
+ * and most systems have kprobes and KALLSYMS_ALL, so no table at all.
+ */
+static bool symbols_firmware;
+module_param(symbols_firmware, bool, 0444);
+MODULE_PARM_DESC(symbols_firmware, "Load the symbol table installed as firmware kminidump/symbols-<release> (kminidump symbols --install) at init (default: N)");
 
 #ifdef CONFIG_KPROBES
 /*
@@ -39,6 +56,27 @@ static void (*kmd_unregister_kprobe)(struct kprobe *p) = unregister_kprobe;
 #endif
 
 static bool kmd_have_kprobes;
+
+#ifdef CONFIG_SECURITY
+/*
+ * Exported, but not in GKI's KMI lists: weak like register_kprobe, so the
+ * core loads where it is absent (then lockdown is not known: one log line).
+ */
+#pragma weak security_locked_down
+static int (*kmd_security_locked_down)(enum lockdown_reason what) = security_locked_down;
+#endif
+
+/* -EPERM when the kernel is locked down for @what (the lockdown LSM's own check). */
+int kmd_locked_down(enum lockdown_reason what)
+{
+#ifdef CONFIG_SECURITY
+	int (*fn)(enum lockdown_reason what) = READ_ONCE(kmd_security_locked_down);
+
+	if (fn)
+		return fn(what);
+#endif
+	return 0;
+}
 
 struct kmd_sym {
 	unsigned long addr;
@@ -59,8 +97,11 @@ struct kmd_symtab {
 	size_t line_len;
 	unsigned long skipped;
 	long offset;			/* runtime - table address */
+	unsigned long pcpu_end;		/* x86-64: zero-based per-CPU symbols below this */
 	bool from_kallsyms;
 	int error;
+	char release[65];		/* "# release R" line, if any */
+	char version[65];		/* "# version V" line, if any */
 };
 
 struct kmd_chunk {
@@ -147,6 +188,18 @@ static int kmd_sym_cmp_name(const void *key, const void *elt)
 	return strcmp(key, ((const struct kmd_sym *)elt)->name);
 }
 
+/*
+ * x86-64 links .data..percpu at 0: those symbols are offsets into each CPU's
+ * area, not addresses, and KASLR does not move them (System.map and
+ * /proc/kallsyms both show them zero-based).
+ */
+static unsigned long kmd_sym_runtime(const struct kmd_symtab *st, unsigned long addr)
+{
+	if (addr < st->pcpu_end)
+		return addr;
+	return addr + st->offset;
+}
+
 int kmd_lookup_table(const char *name, unsigned long *addr)
 {
 	const struct kmd_sym *s;
@@ -161,7 +214,7 @@ int kmd_lookup_table(const char *name, unsigned long *addr)
 			    (s + 1 < kmd_user->syms + kmd_user->nr && !strcmp(s[1].name, name))) {
 				ret = -ENOTUNIQ;
 			} else {
-				*addr = s->addr + kmd_user->offset;
+				*addr = kmd_sym_runtime(kmd_user, s->addr);
 				ret = 0;
 			}
 		}
@@ -208,6 +261,13 @@ static int kmd_symtab_line(struct kmd_symtab *st, char *line)
 	unsigned long addr;
 	struct kmd_sym *s;
 
+	if (line[0] == '#') {	/* "# release R", "# version V" or a comment */
+		if (!strncmp(line, "# release ", 10))
+			strscpy(st->release, line + 10, sizeof(st->release));
+		else if (!strncmp(line, "# version ", 10))
+			strscpy(st->version, line + 10, sizeof(st->version));
+		return 0;
+	}
 	addr_s = strsep(&line, " \t");
 	type = strsep(&line, " \t");
 	name = strsep(&line, " \t");
@@ -265,6 +325,15 @@ static int kmd_symtab_feed(struct kmd_symtab *st, const char *buf, size_t len)
 	return 0;
 }
 
+static struct kmd_symtab *kmd_symtab_new(void)
+{
+	struct kmd_symtab *st = kzalloc(sizeof(*st), GFP_KERNEL);
+
+	if (st)
+		INIT_LIST_HEAD(&st->chunks);
+	return st;
+}
+
 int kmd_symbols_write(const char __user *ubuf, size_t len, void **state)
 {
 	struct kmd_symtab *st = *state;
@@ -272,10 +341,9 @@ int kmd_symbols_write(const char __user *ubuf, size_t len, void **state)
 	char *buf;
 
 	if (!st) {
-		st = kzalloc(sizeof(*st), GFP_KERNEL);
+		st = kmd_symtab_new();
 		if (!st)
 			return -ENOMEM;
-		INIT_LIST_HEAD(&st->chunks);
 		*state = st;
 	}
 	if (st->error)
@@ -303,11 +371,105 @@ static int kmd_sym_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* The table is complete: measure its KASLR offset, sort it and make it current. */
+static const struct kmd_sym *kmd_symtab_find(const struct kmd_symtab *st, const char *name)
+{
+	const struct kmd_sym *s = bsearch(name, st->syms, st->nr, sizeof(*s), kmd_sym_cmp_name);
+
+	/* a name several local symbols share is no anchor */
+	if (s && ((s > st->syms && !strcmp(s[-1].name, name)) ||
+		  (s + 1 < st->syms + st->nr && !strcmp(s[1].name, name))))
+		return NULL;
+	return s;
+}
+
+/*
+ * Exported symbols whose addresses the module takes directly: in data, bss,
+ * rodata and text, so a table whose offset holds for init_task alone (another
+ * build of the same kernel, where only some sections moved) is caught.
+ * Each one the table names must agree; the default table (what kallsyms lacks)
+ * names the data ones, a full System.map or /proc/kallsyms all of them.
+ */
+static const struct {
+	const char *name;
+	const void *addr;
+} kmd_anchors[] = {
+	{ "jiffies", (const void *)&jiffies },
+	{ "init_uts_ns", &init_uts_ns },
+	{ "system_state", &system_state },
+	{ "panic_notifier_list", &panic_notifier_list },
+	{ "schedule", schedule },
+};
+
+/* 0, or a log line naming why the table is not the running kernel's and -EINVAL. */
+static int kmd_symtab_verify(struct kmd_symtab *st)
+{
+	const struct new_utsname *uts = &init_uts_ns.name;
+	const struct kmd_sym *s;
+	char banner[160];
+	unsigned int i;
+
+	if (st->release[0] && strcmp(st->release, uts->release)) {
+		pr_warn("symbols: refused: the table is of release %s, this kernel is %s\n",
+			st->release, uts->release);
+		return -EINVAL;
+	}
+	if (st->version[0] && strcmp(st->version, uts->version)) {
+		pr_warn("symbols: refused: the table is of build '%s', this kernel is '%s'\n",
+			st->version, uts->version);
+		return -EINVAL;
+	}
+	s = kmd_symtab_find(st, "init_task");
+	if (!s) {
+		pr_warn("symbols: the table has no init_task, so its KASLR offset is unknown\n");
+		return -EINVAL;
+	}
+	st->offset = (unsigned long)&init_task - s->addr;
+#if defined(CONFIG_X86_64) && defined(CONFIG_SMP)
+	s = kmd_symtab_find(st, "__per_cpu_start");
+	if (s && !s->addr) {
+		s = kmd_symtab_find(st, "__per_cpu_end");
+		st->pcpu_end = s ? s->addr : 0;
+	}
+	s = kmd_symtab_find(st, "this_cpu_off");
+	if (s && kmd_sym_runtime(st, s->addr) != (unsigned long)&this_cpu_off) {
+		pr_warn("symbols: refused: per-CPU this_cpu_off is at 0x%lx in the table, 0x%lx here (another build's table?)\n",
+			kmd_sym_runtime(st, s->addr), (unsigned long)&this_cpu_off);
+		return -EINVAL;
+	}
+#endif
+	for (i = 0; i < ARRAY_SIZE(kmd_anchors); i++) {
+		s = kmd_symtab_find(st, kmd_anchors[i].name);
+		if (s && kmd_sym_runtime(st, s->addr) != (unsigned long)kmd_anchors[i].addr) {
+			pr_warn("symbols: refused: with init_task's KASLR offset 0x%lx, %s is at 0x%lx in the table but 0x%lx here (a table of another build?)\n",
+				st->offset, kmd_anchors[i].name, kmd_sym_runtime(st, s->addr),
+				(unsigned long)kmd_anchors[i].addr);
+			return -EINVAL;
+		}
+	}
+	/* linux_banner is not exported: read where the table says it is, never trust it */
+	s = kmd_symtab_find(st, "linux_banner");
+	if (s) {
+		unsigned long a = kmd_sym_runtime(st, s->addr);
+		size_t rl = strlen(uts->release), n;
+
+		/* strncpy_from_kernel_nofault is not exported: a byte at a time */
+		for (n = 0; n < sizeof(banner) - 1; n++)
+			if (copy_from_kernel_nofault(&banner[n], (void *)(a + n), 1) || !banner[n])
+				break;
+		banner[n] = 0;
+		if (n < 14 + rl || strncmp(banner, "Linux version ", 14) ||
+		    strncmp(banner + 14, uts->release, rl) || banner[14 + rl] != ' ') {
+			pr_warn("symbols: refused: the table's linux_banner does not point at this kernel's banner (a table of another build?)\n");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The table is complete: sort it, check it is this kernel's and make it current. */
 int kmd_symbols_commit(void *state)
 {
 	struct kmd_symtab *st = state, *old;
-	unsigned long ref;
 	size_t i;
 	bool all_zero = true;
 
@@ -315,6 +477,7 @@ int kmd_symbols_commit(void *state)
 		return 0;
 	if (!st->error && st->line_len) {
 		st->line[st->line_len] = 0;
+		st->line_len = 0;
 		st->error = kmd_symtab_line(st, st->line);
 	}
 	if (st->error)
@@ -324,24 +487,12 @@ int kmd_symbols_commit(void *state)
 	if (!st->nr || all_zero) {
 		pr_warn("symbols: no usable addresses (%s); read /proc/kallsyms as root or use System.map\n",
 			st->nr ? "all zero" : "empty");
-		st->error = -EINVAL;
 		goto err;
 	}
 	sort(st->syms, st->nr, sizeof(*st->syms), kmd_sym_cmp, NULL);
-	st->offset = 0;
-	{
-		struct kmd_sym *s = bsearch("init_task", st->syms, st->nr, sizeof(*s),
-					    kmd_sym_cmp_name);
-
-		if (!s) {
-			pr_warn("symbols: the table has no init_task, so its KASLR offset is unknown\n");
-			st->error = -EINVAL;
-			goto err;
-		}
-		ref = (unsigned long)&init_task;
-		st->offset = ref - s->addr;
-		st->from_kallsyms = !st->offset;
-	}
+	if (kmd_symtab_verify(st))
+		goto err;
+	st->from_kallsyms = !st->offset;
 	mutex_lock(&kmd_syms_lock);
 	old = kmd_user;
 	kmd_user = st;
@@ -353,6 +504,12 @@ int kmd_symbols_commit(void *state)
 err:
 	kmd_symtab_free(st);
 	return -EINVAL;
+}
+
+/* A table written but never committed (its file went away without a flush). */
+void kmd_symbols_discard(void *state)
+{
+	kmd_symtab_free(state);
 }
 
 void kmd_symbols_show(struct seq_file *m)
@@ -368,16 +525,53 @@ void kmd_symbols_show(struct seq_file *m)
 	mutex_unlock(&kmd_syms_lock);
 }
 
+/*
+ * With symbols_firmware=1, a table installed as firmware,
+ * kminidump/symbols-<release> (kminidump symbols --install writes it under
+ * /lib/firmware), is loaded at init: under lockdown=integrity debugfs refuses
+ * the writable symbols file, firmware loading is not restricted. Direct
+ * filesystem lookup only. Checked exactly like a written table.
+ */
+static void kmd_symbols_firmware(void)
+{
+	char name[sizeof("kminidump/symbols-") + sizeof(init_uts_ns.name.release)];
+	const struct firmware *fw;
+	struct kmd_symtab *st;
+
+	if (!symbols_firmware)
+		return;
+	snprintf(name, sizeof(name), "kminidump/symbols-%s", init_uts_ns.name.release);
+	if (request_firmware_direct(&fw, name, NULL)) {
+		pr_warn("symbols: no table installed as firmware %s (symbols_firmware=1): kminidump symbols --system-map FILE --install writes it\n",
+			name);
+		return;
+	}
+	st = kmd_symtab_new();
+	if (!st) {
+		release_firmware(fw);
+		return;
+	}
+	st->error = kmd_symtab_feed(st, fw->data, fw->size);
+	release_firmware(fw);
+	/* the firmware loader logged the file's name; this logs what was loaded or why not */
+	kmd_symbols_commit(st);
+}
+
 int kmd_symbols_init(void)
 {
 #ifdef CONFIG_KPROBES
 	kmd_have_kprobes = use_kprobes && READ_ONCE(kmd_register_kprobe) &&
 			   READ_ONCE(kmd_unregister_kprobe);
 #endif
+#ifdef CONFIG_SECURITY
+	if (!READ_ONCE(kmd_security_locked_down))
+		pr_warn("security_locked_down is not exported: the live core file cannot honour lockdown=confidentiality\n");
+#endif
 	if (!use_kprobes)
 		pr_warn("kprobes disabled (use_kprobes=0): symbols resolve only through VMCOREINFO and a loaded table (kminidump symbols)\n");
 	else if (!kmd_have_kprobes)
 		pr_warn("kprobes unavailable: symbols resolve only through VMCOREINFO and a loaded table (kminidump symbols)\n");
+	kmd_symbols_firmware();
 	return 0;
 }
 

@@ -58,6 +58,7 @@ allow() {	# allow KIND: the symbols of KIND lines, sorted
 }
 allow module >"${TMPDIR:-/tmp}/kmi-module.$$"
 allow not-qcom >"${TMPDIR:-/tmp}/kmi-notqcom.$$"
+allow weak >"${TMPDIR:-/tmp}/kmi-weak.$$"
 used=${TMPDIR:-/tmp}/kmi-used.$$
 : >"$used"
 trap 'rm -f "${TMPDIR:-/tmp}"/kmi-*.$$' EXIT
@@ -93,8 +94,12 @@ for name in "$@"; do
 			result 1 "$name $m: $NM -u" "$imports"
 			continue
 		fi
+		# a weak import of a "weak" line: left at 0 where absent, the module checks
+		weak=$(awk '$1 == "w" { print $2 }' <<<"$imports" | sort -u |
+			comm -12 - "${TMPDIR:-/tmp}/kmi-weak.$$")
 		imports=$(awk '{ print $2 }' <<<"$imports" | sort -u |
-			comm -23 - "${TMPDIR:-/tmp}/kmi-ours.$$" | comm -23 - "${TMPDIR:-/tmp}/kmi-module.$$")
+			comm -23 - "${TMPDIR:-/tmp}/kmi-ours.$$" | comm -23 - "${TMPDIR:-/tmp}/kmi-module.$$" |
+			comm -23 - <(echo "$weak" | sed '/^$/d'))
 		count=$(grep -c . <<<"$imports" || true)
 		bad=$(comm -23 <(echo "$imports") "$KMI/$branch.all.txt" | sed '/^$/d')
 		result $([ -z "$bad" ] && echo 0 || echo 1) \

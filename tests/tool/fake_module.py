@@ -17,7 +17,7 @@ def parse(text):
     syms, err = [], None
     for n, line in enumerate(text.split('\n'), 1):
         f = line.split()
-        if not f:
+        if not f or f[0].startswith('#'):     # "# release R" and comments
             continue
         if len(f) < 3:
             return syms, 'line %d' % n

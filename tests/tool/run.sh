@@ -452,6 +452,38 @@ if want symbols-kallsyms-all; then fake dbg-all accept; fi
 golden symbols-kallsyms-all symbols --kallsyms data/kallsyms --all --debugfs dbg-all
 if want err-symbols-rejected; then fake dbg-rej reject; fi
 golden err-symbols-rejected symbols --system-map data/System.map --debugfs dbg-rej
+# the release the table is of (the module refuses another): from a System.map-R
+# file name or --release; --install writes the firmware file the module loads
+sym_release() {	# sym_release WANT ARGS...: the first line the stand-in module got is WANT
+	local want=$1
+	shift
+	fake dbg-rel accept
+	"$TOOLDIR/kminidump" symbols -q "$@" --debugfs dbg-rel || return
+	[ "$(head -n 1 dbg-rel.log)" = "$want" ] || { head -n 2 dbg-rel.log; return 1; }
+}
+sym_install() {	# the table of --install: the release line, then what a send sends
+	rm -rf fw && mkdir fw &&
+	"$TOOLDIR/kminidump" symbols -q --system-map System.map-6.1.0-99-test --install=fw &&
+	[ "$(head -n 1 fw/kminidump/symbols-6.1.0-99-test)" = "# release 6.1.0-99-test" ] &&
+	tail -n +2 fw/kminidump/symbols-6.1.0-99-test | diff -u dbg-map.log - &&
+	[ -z "$(find fw -name '.*')" ]
+}
+sym_usage() {	# --install needs a release; a release has no '/'
+	local rc=0
+	"$TOOLDIR/kminidump" symbols -q --system-map "$HERE/data/System.map" --install=fw || rc=$?
+	[ $rc = 2 ] || return 1
+	rc=0
+	"$TOOLDIR/kminidump" symbols -q --system-map "$HERE/data/System.map" --release a/b || rc=$?
+	[ $rc = 2 ]
+}
+cp "$HERE/data/System.map" "$W/System.map-6.1.0-99-test"
+check symbols-release-of-file-name sym_release "# release 6.1.0-99-test" \
+	--system-map System.map-6.1.0-99-test
+check symbols-release-option sym_release "# release 6.1.0-98" \
+	--system-map "$HERE/data/System.map" --release 6.1.0-98
+check symbols-no-release sym_release "0 D __per_cpu_start" --system-map "$HERE/data/System.map"
+check symbols-install sym_install
+check err-symbols-install-usage sym_usage
 
 # ---- install ----
 inst() {

@@ -17,6 +17,7 @@
 #include "lib/exitcode.h"
 #include "lib/file.h"
 #include "lib/msg.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 
 #define KMT_SYM_CHUNK	(64 * 1024)
@@ -24,15 +25,22 @@
 static void kmt_symbols_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s symbols --system-map FILE | --kallsyms FILE [--all] [--debugfs DIR]\n"
-		"Load a symbol table into the running kminidump module.\n"
+		"Usage: %s symbols --system-map FILE | --kallsyms FILE [--all] [--release R]\n"
+		"                  [--debugfs DIR | --install [DIR]]\n"
+		"Load a symbol table into the running kminidump module, or install it as\n"
+		"firmware for the module to load when it starts (under lockdown=integrity).\n"
 		"\n"
 		"  -s, --system-map FILE  the kernel's System.map\n"
 		"  -k, --kallsyms FILE    a copy of /proc/kallsyms read as root\n"
 		"  -a, --all              send every symbol (default: those kallsyms lacks\n"
 		"                         without KALLSYMS_ALL: all outside _stext.._etext\n"
 		"                         and _sinittext.._einittext, and init_task)\n"
+		"  -r, --release R        the kernel release the table is of (default: from a\n"
+		"                         System.map-R file name); the module refuses the\n"
+		"                         table on another release\n"
 		"  -D, --debugfs DIR      where debugfs is mounted (default /sys/kernel/debug)\n"
+		"  -i, --install[=DIR]    write DIR/kminidump/symbols-R (default DIR:\n"
+		"                         /lib/firmware) instead of loading it now\n"
 		"  -q, --quiet            errors only\n"
 		"  -v, --verbose          say more\n"
 		"  -h, --help             this text\n",
@@ -77,8 +85,68 @@ static int kmt_symbols_open(const char *debugfs, const char *path, int flags)
 	return -1;
 }
 
-static int kmt_symbols_send(const struct kmt_symtab *t, bool all, const char *debugfs,
-			    const char *path, size_t *sent)
+/* "System.map-R" names release R (Debian's /boot and -dbg file names). */
+static const char *kmt_symbols_release_of(const char *src)
+{
+	const char *b = strrchr(src, '/');
+
+	b = b ? b + 1 : src;
+	return !strncmp(b, "System.map-", 11) && b[11] ? b + 11 : NULL;
+}
+
+/* The table as the module reads it: "# release R", then one line a symbol. */
+static int kmt_symbols_install(const struct kmt_symtab *t, bool all, const char *release,
+			       const char *dir, size_t *sent)
+{
+	struct kmt_text_ranges text;
+	char path[4096];
+	struct kmt_out o;
+	size_t i;
+	FILE *f;
+	int ret;
+
+	if (!release) {
+		kmt_err("--install: give --release R (the table's file is named after it)");
+		return KMT_EXIT_USAGE;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/kminidump", dir) >= sizeof(path) ||
+	    (mkdir(path, 0755) && errno != EEXIST)) {
+		kmt_err("Can't create %s/kminidump. %s", dir, strerror(errno));
+		return KMT_EXIT_IO;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/kminidump/symbols-%s", dir, release) >=
+	    sizeof(path)) {
+		kmt_err("--install %s: path too long", dir);
+		return KMT_EXIT_USAGE;
+	}
+	ret = kmt_out_open(&o, path, NULL, 0);
+	if (ret)
+		return ret;
+	f = kmt_out_stdio(&o);
+	if (!f) {
+		kmt_out_abort(&o);
+		return KMT_EXIT_IO;
+	}
+	kmt_symtab_text_ranges(t, &text);
+	fprintf(f, "# release %s\n", release);
+	*sent = 0;
+	for (i = 0; i < t->n; i++) {
+		if (t->s[i].module || (!all && !kmt_sym_kallsyms_lacks(&text, &t->s[i])))
+			continue;
+		fprintf(f, "%llx %c %s\n", (unsigned long long)t->s[i].addr, t->s[i].type,
+			t->s[i].name);
+		++*sent;
+	}
+	ret = kmt_out_commit(&o);
+	if (!ret && kmt_verbosity >= 1)
+		printf("wrote %zu symbols to %s; the module loads them when it starts with symbols_firmware=1\n"
+		       "(modprobe kminidump symbols_firmware=1, or 'options kminidump symbols_firmware=1' in /etc/modprobe.d/)\n",
+		       *sent, path);
+	return ret;
+}
+
+static int kmt_symbols_send(const struct kmt_symtab *t, bool all, const char *release,
+			    const char *debugfs, const char *path, size_t *sent)
 {
 	char *buf = kmt_malloc(KMT_SYM_CHUNK + 600);
 	size_t i, len = 0, line = 0;
@@ -91,6 +159,8 @@ static int kmt_symbols_send(const struct kmt_symtab *t, bool all, const char *de
 		free(buf);
 		return KMT_EXIT_MODULE;
 	}
+	if (release)
+		len = sprintf(buf, "# release %.200s\n", release);
 	for (i = 0; i <= t->n && !ret; i++) {
 		if (i == t->n || len >= KMT_SYM_CHUNK) {
 			if (kmt_write_all(fd, buf, len)) {
@@ -154,27 +224,35 @@ int kmt_cmd_symbols(int argc, char **argv)
 		{ "kallsyms", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "debugfs", required_argument, NULL, 'D' },
+		{ "release", required_argument, NULL, 'r' },
+		{ "install", optional_argument, NULL, 'i' },
 		KMT_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *src = NULL, *debugfs = "/sys/kernel/debug";
+	const char *src = NULL, *debugfs = "/sys/kernel/debug", *release = NULL, *install = NULL;
 	struct kmt_symtab t;
 	char path[4096];
 	bool all = false;
 	int opt, ret, nsrc = 0;
+	bool nsrc_is_map = false;
 	size_t sent;
 
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while ((opt = getopt_long(argc, argv, "s:k:aD:hVqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:k:aD:r:i::hVqv", opts, NULL)) != -1) {
 		int ex = -1;
 
 		if (opt == 's' || opt == 'k') {
 			src = optarg;
+			nsrc_is_map = opt == 's';
 			nsrc++;
 		} else if (opt == 'a') {
 			all = true;
 		} else if (opt == 'D') {
 			debugfs = optarg;
+		} else if (opt == 'r') {
+			release = optarg;
+		} else if (opt == 'i') {
+			install = optarg ? optarg : "/lib/firmware";
 		} else if (kmt_common_opt(opt, "symbols", kmt_symbols_usage, &ex) && ex >= 0) {
 			return ex;
 		}
@@ -188,12 +266,23 @@ int kmt_cmd_symbols(int argc, char **argv)
 		kmt_err("--debugfs %s: path too long", debugfs);
 		return KMT_EXIT_USAGE;
 	}
+	if (release && (!*release || strpbrk(release, "/ \t\n"))) {
+		kmt_err("--release '%s': a kernel release has no '/' or blanks", release);
+		return KMT_EXIT_USAGE;
+	}
+	if (!release && nsrc_is_map)
+		release = kmt_symbols_release_of(src);
 	ret = kmt_symtab_load(&t, src);
 	if (ret)
 		return ret;
 	ret = kmt_symbols_check(&t, src);
+	if (!ret && install) {
+		ret = kmt_symbols_install(&t, all, release, install, &sent);
+		kmt_symtab_free(&t);
+		return ret;
+	}
 	if (!ret)
-		ret = kmt_symbols_send(&t, all, debugfs, path, &sent);
+		ret = kmt_symbols_send(&t, all, release, debugfs, path, &sent);
 	if (!ret) {
 		kmt_verbose("sent %zu of %zu symbols to %s", sent, t.n, path);
 		ret = kmt_symbols_status(debugfs, path, sent);

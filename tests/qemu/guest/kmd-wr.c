@@ -14,6 +14,10 @@
  *                                a refused module's init runs, and logs, twice); errors
  *                                reported as for a write
  *   kmd-wr --errno ENAME         print the number of ENAME
+ *   kmd-wr --cat [--rdwr] FILE   copy stdin to FILE (opened O_WRONLY, or O_RDWR) in
+ *                                writes of up to 64 KiB, then close(2) it; an error
+ *                                of a write or of the close is reported as above
+ *                                (the shell's redirection drops close's errors)
  *
  * Freestanding (no libc; the cross toolchain has no static libc): built with
  * -nostdlib -static for x86_64 and aarch64 by the QEMU harness.
@@ -24,10 +28,13 @@ typedef long ssize_t;
 
 #define O_RDONLY	0
 #define O_WRONLY	1
+#define O_RDWR		2
 #define AT_FDCWD	-100
 
 #if defined(__x86_64__)
+#define NR_read		0
 #define NR_write	1
+#define NR_close	3
 #define NR_openat	257
 #define NR_finit_module	313
 #define NR_exit		60
@@ -55,7 +62,9 @@ asm(".text\n.global _start\n_start:\n"
     "	call kmd_main\n"
     "	hlt\n");
 #elif defined(__aarch64__)
+#define NR_read		63
 #define NR_write	64
+#define NR_close	57
 #define NR_openat	56
 #define NR_finit_module	273
 #define NR_exit		93
@@ -182,7 +191,7 @@ static __attribute__((noreturn)) void kmd_exit(int code)
 
 static __attribute__((noreturn)) void kmd_usage(void)
 {
-	kmd_puts(2, "usage: kmd-wr [-n] FILE [DATA...] | --strerror ENAME | --errno ENAME | --insmod FILE [PARAM...]\n");
+	kmd_puts(2, "usage: kmd-wr [-n] FILE [DATA...] | --strerror ENAME | --errno ENAME | --insmod FILE [PARAM...] | --cat [--rdwr] FILE\n");
 	kmd_exit(2);
 }
 
@@ -263,6 +272,38 @@ static __attribute__((noreturn)) void kmd_insmod(int n, char **argv)
 	kmd_exit(0);
 }
 
+static __attribute__((noreturn)) void kmd_cat(const char *file, int flags)
+{
+	long fd, n, ret;
+
+	fd = sys4(NR_openat, AT_FDCWD, (long)file, flags, 0);
+	if (fd < 0) {
+		kmd_report(file, -fd);
+		kmd_exit(1);
+	}
+	while ((n = sys3(NR_read, 0, (long)kmd_buf, sizeof(kmd_buf))) > 0) {
+		ret = sys3(NR_write, fd, (long)kmd_buf, n);
+		if (ret < 0) {
+			kmd_report(file, -ret);
+			kmd_exit(1);
+		}
+		if (ret != n) {
+			kmd_puts(2, "kmd-wr: short write\n");
+			kmd_exit(1);
+		}
+	}
+	if (n < 0) {
+		kmd_report("stdin", -n);
+		kmd_exit(1);
+	}
+	ret = sys3(NR_close, fd, 0, 0);
+	if (ret < 0) {
+		kmd_report(file, -ret);
+		kmd_exit(1);
+	}
+	kmd_exit(0);
+}
+
 __attribute__((used)) void kmd_main(long *sp)
 {
 	int argc = (int)sp[0], i = 1, newline = 1, e;
@@ -284,6 +325,10 @@ __attribute__((used)) void kmd_main(long *sp)
 		kmd_puts(1, "\n");
 		kmd_exit(0);
 	}
+	if (argc == 3 && kmd_streq(argv[1], "--cat"))
+		kmd_cat(argv[2], O_WRONLY);
+	if (argc == 4 && kmd_streq(argv[1], "--cat") && kmd_streq(argv[2], "--rdwr"))
+		kmd_cat(argv[3], O_RDWR);
 	if (argc >= 3 && kmd_streq(argv[1], "--insmod"))
 		kmd_insmod(argc - 2, argv + 2);
 	if (i < argc && kmd_streq(argv[i], "-n")) {
