@@ -22,7 +22,6 @@
 #include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/io.h>
-#include <asm/cputype.h>
 #include <linux/kernel.h>
 #include <linux/notifier.h>
 #include <linux/printk.h>
@@ -41,19 +40,6 @@ static u32 kms_count;
 static bool kms_panicking, kms_budget_warned;
 static unsigned long kms_busy;
 static bool kms_dirty;
-
-/* TODO: kminidump_clean_poc() once the core has it (K2); the same loop meanwhile. */
-static void kms_clean_poc(const void *p, size_t n)
-{
-#ifdef CONFIG_ARM64
-	unsigned long line = 4UL << ((read_cpuid_cachetype() >> 16) & 0xf);
-	unsigned long a = (unsigned long)p & ~(line - 1), end = (unsigned long)p + n;
-
-	for (; a < end; a += line)
-		asm volatile("dc cvac, %0" : : "r" (a) : "memory");
-	asm volatile("dsb sy" : : : "memory");
-#endif
-}
 
 static bool kms_printk_row(const struct kmd_row *r)
 {
@@ -254,7 +240,7 @@ static int kms_event(struct notifier_block *nb, unsigned long event, void *data)
 		 */
 		WRITE_ONCE(kms_panicking, true);
 		kms_rebuild();
-		kms_clean_poc(kms_regions, KMD_MD_APSS_MAX * sizeof(*kms_regions));
+		kminidump_clean_poc(kms_regions, KMD_MD_APSS_MAX * sizeof(*kms_regions));
 		return NOTIFY_DONE;
 	}
 	if (!ev->row || ev->index >= KMD_MAX_CAPACITY)
