@@ -4,7 +4,8 @@
 #include <linux/seq_file.h>
 #include "rmem.h"
 
-static struct dentry *kmr_debugfs_dir, *kmr_debugfs_file;
+static struct dentry *kmr_debugfs_dir, *kmr_debugfs_file, *kmr_debugfs_last;
+static struct debugfs_blob_wrapper kmr_last_blob;
 
 static const char *kmr_state_name(u32 state)
 {
@@ -38,6 +39,8 @@ static int rmem_show(struct seq_file *m, void *unused)
 		kmr_show_loc(m, "previous", &kmr_prev);
 	else
 		seq_printf(m, "previous: none (%s)\n", kmr_prev_why[0] ? kmr_prev_why : "zero");
+	if (kmr_last)
+		seq_printf(m, "last.elf: %zu bytes, kept\n", kmr_last_size);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rmem);
@@ -50,10 +53,17 @@ void kmr_debugfs_init(void)
 		return;	/* the core already said debugfs is unavailable */
 	}
 	kmr_debugfs_file = debugfs_create_file("rmem", 0400, kmr_debugfs_dir, NULL, &rmem_fops);
+	if (kmr_last) {
+		kmr_last_blob.data = (void *)kmr_last;
+		kmr_last_blob.size = kmr_last_size;
+		kmr_debugfs_last = debugfs_create_blob("last.elf", 0400, kmr_debugfs_dir,
+						       &kmr_last_blob);
+	}
 }
 
 void kmr_debugfs_exit(void)
 {
+	debugfs_remove(kmr_debugfs_last);
 	debugfs_remove(kmr_debugfs_file);
 	dput(kmr_debugfs_dir);
 }

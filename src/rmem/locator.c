@@ -23,16 +23,20 @@ char kmr_prev_why[96];
 
 static struct kmd_locator *kmr_loc;	/* in the buffer */
 static const struct kmd_table *kmr_table;	/* in KELF, once it is added */
+static const void *kmr_kelf;
+static u32 kmr_kelf_size;
 
 const struct kmd_locator *kmr_locator(void)
 {
 	return kmr_loc;
 }
 
-static u32 kmr_crc(const struct kmd_locator *l)
+/* The CRC a reader will check: over the header with @seq in place and crc zero. */
+static u32 kmr_crc(const struct kmd_locator *l, __le32 seq)
 {
 	struct kmd_locator c = *l;
 
+	c.seq = seq;
 	c.crc = 0;
 	return crc32_le(~0, (const u8 *)&c, sizeof(c)) ^ ~0;
 }
@@ -56,14 +60,11 @@ static void kmr_write(void (*fill)(struct kmd_locator *l, void *arg), void *arg)
 	u32 seq = le32_to_cpu(READ_ONCE(l->seq)) | 1;
 
 	WRITE_ONCE(l->seq, cpu_to_le32(seq));
-	/* a reader that sees any new field sees the odd seq first */
+	/* a reader sees the odd seq before any field changes */
 	smp_wmb();
 	fill(l, arg);
-	l->seq = cpu_to_le32(seq + 1);
-	l->crc = cpu_to_le32(kmr_crc(l));
-	/* the crc went with seq + 1: store it odd, then publish it even */
-	WRITE_ONCE(l->seq, cpu_to_le32(seq));
-	/* every field and the crc are visible before the even seq */
+	l->crc = cpu_to_le32(kmr_crc(l, cpu_to_le32(seq + 1)));
+	/* the fields and their CRC before the even seq that publishes them */
 	smp_wmb();
 	WRITE_ONCE(l->seq, cpu_to_le32(seq + 1));
 	kmr_clean();
@@ -104,6 +105,8 @@ static void kmr_fill_state(struct kmd_locator *l, void *arg)
 		l->table_gen = READ_ONCE(kmr_table->gen);
 		l->panic_cpu = READ_ONCE(kmr_table->panic_cpu);
 	}
+	if ((uintptr_t)arg == KMD_LOC_ST_PANIC && kmr_table)
+		kmr_copy_panic(l, kmr_kelf, kmr_kelf_size, kmr_table);
 }
 
 static int kmr_event(struct notifier_block *nb, unsigned long type, void *data)
@@ -120,7 +123,9 @@ static int kmr_event(struct notifier_block *nb, unsigned long type, void *data)
 		k.table_off = kmr_table_off((void *)(uintptr_t)le64_to_cpu(ev->row->va));
 		if (k.table_off >= k.size)
 			break;
-		kmr_table = (void *)(uintptr_t)(le64_to_cpu(ev->row->va) + k.table_off);
+		kmr_kelf = (void *)(uintptr_t)le64_to_cpu(ev->row->va);
+		kmr_kelf_size = k.size;
+		kmr_table = kmr_kelf + k.table_off;
 		kmr_write(kmr_fill_kelf, &k);
 		break;
 	case KMINIDUMP_PANIC:
@@ -145,7 +150,7 @@ bool kmr_locator_check(const struct kmd_locator *l, phys_addr_t pa, char *why, s
 			 le32_to_cpu(l->version), le32_to_cpu(l->hdr_size));
 		return false;
 	}
-	if (kmr_crc(l) != le32_to_cpu(l->crc) || (le32_to_cpu(l->seq) & 1)) {
+	if (kmr_crc(l, l->seq) != le32_to_cpu(l->crc) || (le32_to_cpu(l->seq) & 1)) {
 		snprintf(why, len, "locator CRC or seq is wrong: torn or corrupt");
 		return false;
 	}
@@ -189,12 +194,14 @@ int kmr_locator_init(void)
 	} else {
 		kmr_prev_valid = kmr_locator_check(&kmr_prev, kmr_buf.pa, kmr_prev_why,
 						   sizeof(kmr_prev_why));
-		if (kmr_prev_valid)
+		if (kmr_prev_valid) {
 			pr_info("the buffer held a locator of %.64s (state %u, load %u): replaced\n",
 				kmr_prev.release, le32_to_cpu(kmr_prev.state),
 				le32_to_cpu(kmr_prev.boot_seq));
-		else if (memchr_inv(&kmr_prev, 0, sizeof(kmr_prev)))
+			kmr_copy_keep(&kmr_prev, init_utsname()->release);
+		} else if (memchr_inv(&kmr_prev, 0, sizeof(kmr_prev))) {
 			pr_info("the buffer held no valid locator (%s): cleared\n", kmr_prev_why);
+		}
 	}
 	memset(kmr_buf.va, 0, KMD_LOC_SIZE);
 	kmr_write(kmr_fill_new, NULL);

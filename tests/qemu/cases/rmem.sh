@@ -114,6 +114,41 @@ else
 	ktap_fail "load over garbage" "$KMD_ERR" "$lines"
 fi
 
+# a previous crash's copy (planted by the host) is kept as last.elf; another kernel's
+# is discarded, and so is any with clear=1
+if [ "$((size))" -ge $((0x100000)) ]; then
+	hostcheck rmem_plant "$addr" 8192 "$(uname -r)"
+	if rload $params; then
+		c=$(echo "$lines" | grep -c "is kept as kminidump/last.elf")
+		[ "$c" = 1 ] && ktap_ok "a previous copy is kept, one line" ||
+			ktap_fail "a previous copy is kept, one line" "$lines"
+		if [ -r "$KMD_DBG/last.elf" ]; then
+			n=$(wc -c <"$KMD_DBG/last.elf")
+			m=$(head -c 4 "$KMD_DBG/last.elf" | od -An -tx1 | tr -d ' ')
+			[ "$n" = 8192 ] && [ "$m" = 7f454c46 ] && ktap_ok "last.elf: 8192 bytes, ELF" ||
+				ktap_fail "last.elf: 8192 bytes, ELF" "$n bytes, starts $m"
+		fi
+		rmmod kminidump_rmem
+	else
+		ktap_fail "load over a previous copy" "$KMD_ERR" "$lines"
+	fi
+	hostcheck rmem_plant "$addr" 8192 "0.0.0-other"
+	if rload $params; then
+		c=$(echo "$lines" | grep -c "is of kernel 0.0.0-other, not this one: discarded")
+		[ "$c" = 1 ] && ktap_ok "another kernel's copy is discarded, one line" ||
+			ktap_fail "another kernel's copy is discarded, one line" "$lines"
+		[ ! -e "$KMD_DBG/last.elf" ] && ktap_ok "no last.elf for it" || ktap_fail "no last.elf for it"
+		rmmod kminidump_rmem
+	fi
+	hostcheck rmem_plant "$addr" 8192 "$(uname -r)"
+	if rload $params clear=1; then
+		c=$(echo "$lines" | grep -c "clear=1: the previous crash's copy is discarded")
+		[ "$c" = 1 ] && ktap_ok "clear=1 discards the copy, one line" ||
+			ktap_fail "clear=1 discards the copy, one line" "$lines"
+		rmmod kminidump_rmem
+	fi
+fi
+
 n=0
 while [ $n -lt 20 ]; do
 	if ! rload $params; then
