@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <kminidump.h>
 #include "rmem.h"
 
 static bool copy;
@@ -99,6 +100,7 @@ void kmr_copy_panic(struct kmd_locator *l, const void *kelf, u32 kelf_size,
 		}
 		end = max_t(size_t, end, off + size);
 	}
+	kminidump_clean_poc(dst, end);
 	l->flags = cpu_to_le32(flags);
 	l->copy_off = cpu_to_le64(KMD_LOC_SIZE);
 	l->copy_size = cpu_to_le64(end);

@@ -41,16 +41,10 @@ static u32 kmr_crc(const struct kmd_locator *l, __le32 seq)
 	return crc32_le(~0, (const u8 *)&c, sizeof(c)) ^ ~0;
 }
 
-/* Make the page visible to a reader that bypasses this CPU's caches. */
+/* Make the locator visible to a reader that bypasses this CPU's caches. */
 static void kmr_clean(void)
 {
-	/*
-	 * memremap(MEMREMAP_WB) on amd64 is coherent with any reader of RAM;
-	 * on arm64 a firmware reader with caches off needs a clean to the
-	 * point of coherency, which the core API does not offer yet (the
-	 * QEMU tests read RAM coherently): docs/rmem.md, "Coherency".
-	 */
-	wmb();
+	kminidump_clean_poc(kmr_loc, sizeof(*kmr_loc));
 }
 
 /* Rewrites the locator; @fill sets the fields between the two seq stores. */
