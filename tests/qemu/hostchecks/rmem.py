@@ -17,10 +17,11 @@ from kmdqemu import tool as kt
 from kmdqemu.kelf import KelfError
 
 
-# rows the kernel writes after the panic notifiers, seen on amd64 6.12: the printk ring
-# (prb_*, printk_rb: the panic's last lines), the panicking CPU's stack and task (pstack*,
-# ptask*: it goes on running) and the per-CPU crash state (crash_percpu*)
-_MOVING = re.compile(r"^(prb_|printk_rb|pstack|ptask|crash_percpu)")
+# rows the kernel writes after the panic notifiers, seen on amd64 6.1/6.12 and arm64 6.12:
+# the printk ring (prb_*, printk_rb: the panic's last lines), the panicking CPU's stack and
+# task (pstack*, ptask*: it goes on running) and the per-CPU crash state (crash_percpu* on
+# 6.12, crash_vars* on 6.1)
+_MOVING = re.compile(r"^(prb_|printk_rb|pstack|ptask|crash_percpu|crash_vars)")
 
 
 def _int(s):
