@@ -30,12 +30,10 @@ install: modules tool
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C src/tool install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	install -D -m 0644 modprobe.d/kminidump.conf $(DESTDIR)/lib/modprobe.d/kminidump.conf
-	install -D -m 0755 modprobe.d/kminidump-load $(DESTDIR)/usr/libexec/kminidump/kminidump-load
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/updates/kminidump
-	rm -f $(DESTDIR)/lib/modprobe.d/kminidump.conf $(DESTDIR)/usr/libexec/kminidump/kminidump-load
-	rmdir --ignore-fail-on-non-empty $(DESTDIR)/usr/libexec/kminidump 2>/dev/null || true
+	rm -f $(DESTDIR)/lib/modprobe.d/kminidump.conf
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C src/tool uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
@@ -70,8 +68,8 @@ demo:
 	scripts/demo.sh
 
 bench:
-	scripts/deps.sh
-	scripts/fetch-kernel.sh amd64-6.1 arm64-6.12 >/dev/null
+	scripts/deps.sh --bench
+	scripts/fetch-kernel.sh --dbg amd64-6.1 amd64-6.12 arm64-6.12 >/dev/null
 	tests/bench.py
 
 clean:

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian 12 host packages kminidump's build, demo and tests need.
-# Usage: scripts/deps.sh [--check] [--gki]
+# Usage: scripts/deps.sh [--check] [--gki] [--bench]
 #   --check  only report what is missing (exit 1 if anything is)
 #   --gki    also the GKI-like kernel's toolchain (scripts/build-gki-kernel.sh): clang 16, lld 16
+#   --bench  also what make bench needs: gnuplot (the scale plot), age, zstd
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -36,7 +37,8 @@ for a in "$@"; do
 	case $a in
 	--check) check=1 ;;
 	--gki) PKG+=([clang-16]=clang-16 [ld.lld-16]=lld-16 [llvm-nm-16]=llvm-16) ;;
-	*) echo "usage: ${0##*/} [--check] [--gki]" >&2; exit 2 ;;
+	--bench) PKG+=([gnuplot]=gnuplot-nox [age]=age [zstd]=zstd) ;;
+	*) echo "usage: ${0##*/} [--check] [--gki] [--bench]" >&2; exit 2 ;;
 	esac
 done
 
