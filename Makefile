@@ -30,10 +30,12 @@ install: modules tool
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C src/tool install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	install -D -m 0644 modprobe.d/kminidump.conf $(DESTDIR)/lib/modprobe.d/kminidump.conf
+	install -D -m 0755 modprobe.d/kminidump-load $(DESTDIR)/usr/libexec/kminidump/kminidump-load
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/updates/kminidump
-	rm -f $(DESTDIR)/lib/modprobe.d/kminidump.conf
+	rm -f $(DESTDIR)/lib/modprobe.d/kminidump.conf $(DESTDIR)/usr/libexec/kminidump/kminidump-load
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)/usr/libexec/kminidump 2>/dev/null || true
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C src/tool uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 

@@ -60,13 +60,15 @@ for name in "$@"; do
 	for f in lib/modules/$KMD_KVER/updates/kminidump/core/kminidump.ko \
 		 lib/modules/$KMD_KVER/updates/kminidump/kernel/kminidump_kernel.ko \
 		 lib/modules/$KMD_KVER/updates/kminidump/rmem/kminidump_rmem.ko \
-		 usr/local/bin/kminidump usr/local/share/man/man1/kminidump.1; do
+		 usr/local/bin/kminidump usr/local/share/man/man1/kminidump.1 \
+		 lib/modprobe.d/kminidump.conf usr/libexec/kminidump/kminidump-load; do
 		# modules_install compresses as the kernel's config says (Debian 6.12: .ko.xz)
 		found=
 		for g in "$dest/$f"{,.xz,.zst,.gz}; do [ -f "$g" ] && found=$g; done
 		[ -n "$found" ] || { rc=1; out+=$'\n'"missing $f"; }
 	done
-	result $rc "$name: make install puts the modules, the tool and its man page in place" "$out"
+	[ -x "$dest/usr/libexec/kminidump/kminidump-load" ] || { rc=1; out+=$'\n'"kminidump-load is not executable"; }
+	result $rc "$name: make install puts the modules, the tool, its man page and the modprobe rule in place" "$out"
 	out=$("${mk[@]}" uninstall 2>&1) && rc=0 || rc=$?
 	left=$(find "$dest" -type f)
 	[ -z "$left" ] || rc=1

@@ -97,7 +97,8 @@ perms() {	# perms DEB EXECUTABLE...
 		{ print "not a file or directory: " $0 }')
 	[ -z "$bad" ] || { echo "$bad"; return 1; }
 }
-check "kminidump-dkms: owned by root, directories 0755, files 0644" perms "$dkms_deb"
+check "kminidump-dkms: owned by root, directories 0755, files 0644, kminidump-load 0755" \
+	perms "$dkms_deb" /usr/libexec/kminidump/kminidump-load
 check "kminidump-tools: owned by root, directories 0755, files 0644, /usr/bin/kminidump 0755" \
 	perms "$tools_deb" /usr/bin/kminidump
 
@@ -120,15 +121,18 @@ others() {	# the package holds the DKMS tree, its doc directory and nothing else
 		grep -v -e "^./usr/src/kminidump-$version/" \
 			-e '^./usr/share/doc/kminidump-dkms/\(copyright\|changelog.gz\)$' \
 			-e '^./usr/share/lintian/overrides/kminidump-dkms$' \
-			-e '^./lib/systemd/system/' -e '^./lib/modprobe.d/kminidump.conf$' || true)
+			-e '^./lib/systemd/system/' -e '^./lib/modprobe.d/kminidump.conf$' \
+			-e '^./usr/libexec/kminidump/kminidump-load$' || true)
 	[ -z "$extra" ] || { echo "unexpected: $extra"; return 1; }
 	[ -f "$scratch/dkms-deb/usr/share/doc/kminidump-dkms/copyright" ]
 }
 modprobe_rule() {	# the modprobe rule that feeds vmcoreinfo_pa= is the repository's
-	cmp "$scratch/dkms-deb/lib/modprobe.d/kminidump.conf" "$TOP/modprobe.d/kminidump.conf"
+	cmp "$scratch/dkms-deb/lib/modprobe.d/kminidump.conf" "$TOP/modprobe.d/kminidump.conf" &&
+		cmp "$scratch/dkms-deb/usr/libexec/kminidump/kminidump-load" "$TOP/modprobe.d/kminidump-load" &&
+		[ -x "$scratch/dkms-deb/usr/libexec/kminidump/kminidump-load" ]
 }
 check "kminidump-dkms: besides that only its copyright, changelog, lintian overrides and systemd units" others
-check "kminidump-dkms: /lib/modprobe.d/kminidump.conf (vmcoreinfo_pa= from /sys/kernel/vmcoreinfo)" modprobe_rule
+check "kminidump-dkms: /lib/modprobe.d/kminidump.conf and its /usr/libexec/kminidump/kminidump-load" modprobe_rule
 
 dkms_conf() {
 	local c=$tree/dkms.conf m loc

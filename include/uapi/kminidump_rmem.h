@@ -31,6 +31,20 @@
 #define KMD_LOC_ST_PANIC	2	/* the kernel panicked; the capture is finished */
 #define KMD_LOC_ST_GONE		3	/* the module was unloaded: kelf_pa is stale */
 
+/* The name both sides print for a locator state (debugfs, kminidump extract). */
+static inline const char *kmd_locator_state_name(unsigned int state)
+{
+	switch (state) {
+	case KMD_LOC_ST_LIVE:
+		return "LIVE";
+	case KMD_LOC_ST_PANIC:
+		return "PANIC";
+	case KMD_LOC_ST_GONE:
+		return "GONE";
+	}
+	return "unknown";
+}
+
 /* kmd_locator.flags */
 #define KMD_LOC_F_COPY		0x1	/* the buffer holds a copy of the core (copy_*) */
 #define KMD_LOC_F_PARTIAL	0x2	/* that copy lacks rows that did not fit */

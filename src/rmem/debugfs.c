@@ -7,23 +7,10 @@
 static struct dentry *kmr_debugfs_dir, *kmr_debugfs_file, *kmr_debugfs_last;
 static struct debugfs_blob_wrapper kmr_last_blob;
 
-static const char *kmr_state_name(u32 state)
-{
-	switch (state) {
-	case KMD_LOC_ST_LIVE:
-		return "LIVE";
-	case KMD_LOC_ST_PANIC:
-		return "PANIC";
-	case KMD_LOC_ST_GONE:
-		return "GONE";
-	}
-	return "?";
-}
-
 static void kmr_show_loc(struct seq_file *m, const char *what, const struct kmd_locator *l)
 {
 	seq_printf(m, "%s: state %s, load %u of %.64s, boot_id %16phN, KELF pa 0x%llx size 0x%x table pa 0x%llx gen %u\n",
-		   what, kmr_state_name(le32_to_cpu(l->state)), le32_to_cpu(l->boot_seq),
+		   what, kmd_locator_state_name(le32_to_cpu(l->state)), le32_to_cpu(l->boot_seq),
 		   l->release, l->boot_id, le64_to_cpu(l->kelf_pa), le32_to_cpu(l->kelf_size),
 		   le64_to_cpu(l->table_pa), le32_to_cpu(l->table_gen));
 }

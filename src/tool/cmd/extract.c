@@ -136,7 +136,7 @@ static int kmt_extract_locate(const struct kmt_phys *m, bool have_pa, uint64_t p
 		return KMT_EXIT_NOTFOUND;
 	}
 	kmt_verbose("locator at pa 0x%llx: %s, KELF at pa 0x%llx (0x%x bytes), table gen %u, boot %u of %s",
-		    (unsigned long long)at, kmt_locator_state_name(loc->state),
+		    (unsigned long long)at, kmd_locator_state_name(loc->state),
 		    (unsigned long long)loc->kelf_pa, loc->kelf_size, loc->table_gen,
 		    loc->boot_seq, loc->release);
 	*kelf_pa = loc->kelf_pa;

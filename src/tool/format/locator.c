@@ -24,19 +24,6 @@ uint32_t kmt_crc32(const uint8_t *p, size_t len)
 	return ~c;
 }
 
-const char *kmt_locator_state_name(uint32_t state)
-{
-	switch (state) {
-	case KMD_LOC_ST_LIVE:
-		return "LIVE";
-	case KMD_LOC_ST_PANIC:
-		return "PANIC";
-	case KMD_LOC_ST_GONE:
-		return "GONE";
-	}
-	return "unknown";
-}
-
 int kmt_locator_parse(const uint8_t *p, size_t len, uint64_t pa, struct kmt_locator *l,
 		      char *why, size_t whylen)
 {

@@ -29,6 +29,5 @@ uint32_t kmt_crc32(const uint8_t *p, size_t len);
  */
 int kmt_locator_parse(const uint8_t *p, size_t len, uint64_t pa, struct kmt_locator *l,
 		      char *why, size_t whylen);
-const char *kmt_locator_state_name(uint32_t state);
 
 #endif /* _KMT_LOCATOR_H */

@@ -73,7 +73,7 @@ static int kmt_locator_scan(const struct kmt_phys *m, struct kmt_locator *out,
 				continue;
 			}
 			kmt_info("locator at pa 0x%llx: %s, boot %u of %s",
-				 (unsigned long long)pa, kmt_locator_state_name(l.state),
+				 (unsigned long long)pa, kmd_locator_state_name(l.state),
 				 l.boot_seq, l.release);
 			if (!n || kmt_loc_rank(&l) > kmt_loc_rank(out) ||
 			    (kmt_loc_rank(&l) == kmt_loc_rank(out) && l.boot_seq > out->boot_seq)) {

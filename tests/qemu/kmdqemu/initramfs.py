@@ -15,6 +15,7 @@ Contents:
   /kmd/stock/NAME.load  load order (dependencies first) of each requested module
   /kmd/System.map       the -dbg package's System.map without the text symbols
                         kallsyms always has (what `kminidump symbols` sends by default)
+  /kmd/modprobe.d/*     modprobe.d/kminidump.conf and its kminidump-load (case modprobe_rule)
 """
 import gzip
 import hashlib
@@ -230,6 +231,8 @@ def build(env, kos, stock=(), cases_dirs=(), verbose=False):
     add("bin/busybox", busybox(arch), 0o755)
     add("kmd/lib.sh", os.path.join(QEMU_DIR, "guest", "lib.sh"))
     add("kmd/bin/kmd-wr", guest_helper(arch), 0o755)
+    for f, mode in (("kminidump.conf", 0o644), ("kminidump-load", 0o755)):
+        add("kmd/modprobe.d/" + f, os.path.join(QEMU_DIR, "..", "..", "modprobe.d", f), mode)
     add("kmd/env", f"KMD_KERNEL={env.name}\nKMD_ARCH={arch}\nKMD_KVER={env.kver}\n".encode())
     seen = {}
     for cases_dir in [os.path.join(QEMU_DIR, "cases")] + list(cases_dirs):
