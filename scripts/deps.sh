@@ -18,13 +18,14 @@ declare -A PKG=(
 	[busybox]=busybox-static [cpio]=cpio [depmod]=kmod [xz]=xz-utils [zstd]=zstd
 	[dkms]=dkms [crash]=crash [makedumpfile]=makedumpfile [socat]=socat
 	[clang]=clang [sparse]=sparse [python3]=python3 [rsync]=rsync [file]=file
-	[groff]=groff-base [readelf]=binutils
+	[groff]=groff-base [readelf]=binutils [age]=age
 	[dpkg-buildpackage]=dpkg-dev [dh]=debhelper [dh_dkms]=dh-dkms [lintian]=lintian
 )
 # files -> package (libraries and data that have no command)
 declare -A FILEPKG=(
 	[/usr/include/libelf.h]=libelf-dev
 	[/usr/include/gelf.h]=libelf-dev
+	[/usr/include/zstd.h]=libzstd-dev [/usr/include/openssl/evp.h]=libssl-dev
 	[/usr/lib/python3/dist-packages/drgn]=python3-drgn
 	[/usr/src/linux-source-6.12.tar.xz]=linux-source-6.12
 	[/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a]=libclang-rt-14-dev

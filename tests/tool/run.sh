@@ -42,6 +42,7 @@ trap cleanup EXIT
 
 N=0 PASS=0 FAIL=0 SKIP=0
 KMD=$TOOLDIR/kminidump-asan	# every test runs under ASan + UBSan
+SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 want() { [ -z "$PATTERN" ] || [[ $1 =~ $PATTERN ]]; }
@@ -414,6 +415,62 @@ check out-symlink out_link
 for c in $(python3 "$HERE/hostile.py" list); do
 	check "hostile-$c" python3 "$HERE/hostile.py" "$c" "$TOOLDIR/kminidump" "$W"
 done
+
+# ---- output stream (issue 12): zstd, age v1 that Debian's age decrypts ----
+# stream_test writes any size through src/tool/output/stream.c (ASan + UBSan);
+# age and age-keygen come from scripts/deps.sh: without them these fail
+ST=$W/stream_test
+must build-stream-test cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g $SAN_FLAGS \
+	-I"$TOOLDIR" -o "$ST" "$HERE/stream_test.c" "$TOOLDIR/output/stream.c" \
+	"$TOOLDIR/format/age.c" "$TOOLDIR"/lib/*.c -lzstd -lcrypto
+must age-keys sh -c 'age-keygen -o k1.txt 2>/dev/null && age-keygen -o k2.txt 2>/dev/null &&
+	age-keygen -y k1.txt >r1.txt && age-keygen -y k2.txt >r2.txt'
+R1=$(cat "$W/r1.txt" 2>/dev/null || true)
+age_sizes() {	# every size, two recipients (one from a file), age -d with either key
+	local n
+	for n in 0 1 65535 65536 65537 131072 1200000; do
+		"$ST" write s.age $n --encrypt-to "$R1" -R r2.txt >/dev/null &&
+		age -d -i k1.txt s.age | cmp - <("$ST" pattern $n) &&
+		age -d -i k2.txt s.age | cmp - <("$ST" pattern $n) &&
+		"$ST" decrypt s.age k2.txt >/dev/null || { echo "size $n"; return 1; }
+	done
+}
+check age-decrypts-sizes age_sizes
+zstd_sizes() {	# zstd alone and zstd then age: zstd -d gives the bytes back
+	local n
+	for n in 0 1 65536 1200000; do
+		"$ST" write s.zst $n --compress zstd >/dev/null &&
+		zstd -qdc s.zst | cmp - <("$ST" pattern $n) &&
+		"$ST" write s.zst.age $n --compress zstd --encrypt-to "$R1" >/dev/null &&
+		age -d -i k1.txt s.zst.age | zstd -qdc | cmp - <("$ST" pattern $n) ||
+			{ echo "size $n"; return 1; }
+	done
+}
+check zstd-sizes zstd_sizes
+check age-cctv-vectors python3 "$HERE/cctv.py" "$ST" "$W"
+bech32_cases() {	# BIP 173's valid and invalid strings, and age's own key forms
+	[ "$("$ST" bech32 A12UEL5L)" = "a " ] &&
+	[ "$("$ST" bech32 abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw)" = \
+		"abcdef 00443214c74254b635cf84653a56d7c675be77df" ] &&
+	! "$ST" bech32 A1G7SGD8 && ! "$ST" bech32 10a06t8 && ! "$ST" bech32 1qzzfhee &&
+	! "$ST" bech32 abcdef1Qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw &&
+	! "$ST" bech32 x1b4n0q5v && ! "$ST" bech32 li1dgmt3 &&
+	[ "$("$ST" bech32 "$R1" | cut -c1-4)" = "age " ]
+}
+check bech32 bech32_cases
+zcore() {	# extract's --compress/--encrypt-to: the same bytes as the plain core
+	"$KMD" -q extract --ram x86.ram@0x1000000 --compress zstd -o x86.core.zst &&
+	zstd -qdc x86.core.zst | cmp - x86.expected &&
+	"$KMD" -q extract --ram x86.ram@0x1000000 --compress zstd --encrypt-to "$R1" \
+		-R r2.txt -o x86.core.zst.age &&
+	age -d -i k2.txt x86.core.zst.age | zstd -qdc | cmp - x86.expected &&
+	"$KMD" -q extract --ram x86.ram@0x1000000 --encrypt-to "$R1" -o x86.core.age &&
+	age -d -i k1.txt x86.core.age | cmp - x86.expected
+}
+check extract-compress-encrypt zcore
+golden err-encrypt-to-bad extract --ram x86.ram@0x1000000 --encrypt-to age1notakey -o t.core
+golden err-compress-bad extract --ram x86.ram@0x1000000 --compress xz -o t.core
+check err-encrypt-no-output-left test ! -e "$W/t.core"
 
 # ---- symbols: a FIFO stands in for the module's debugfs file ----
 golden err-symbols-no-debugfs symbols --system-map data/System.map --debugfs nonexistent

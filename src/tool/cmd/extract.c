@@ -18,6 +18,7 @@
 #include "lib/util.h"
 #include "output/minicore.h"
 #include "output/smemcore.h"
+#include "output/stream.h"
 
 static void kmt_extract_usage(FILE *f)
 {
@@ -44,6 +45,7 @@ static void kmt_extract_usage(FILE *f)
 		"  -L, --scan-locator       find the locator by its magic on every page, then as -l\n"
 		"  -o, --output CORE        the core to write (through a temporary file, renamed\n"
 		"                           when complete)\n"
+		KMT_STREAM_HELP
 		"  -f, --force              accept regions over 1 GiB and cores over 4 GiB, use\n"
 		"                           truncated dumps\n"
 		"  -q, --quiet              errors only\n"
@@ -53,28 +55,29 @@ static void kmt_extract_usage(FILE *f)
 }
 
 static int kmt_extract_smem(const struct kmt_phys *m, uint64_t pa, uint64_t size, bool force,
-			    const char *out, double t0)
+			    const char *out, const struct kmt_stream_opts *so, double t0)
 {
 	struct kmt_smem_table t;
 	struct kmt_smem_result res;
-	struct kmt_out o;
-	int ret = kmt_smem_walk(m, pa, size, force, &t);
+	struct kmt_stream *o = NULL;
+	int ret = kmt_smem_walk(m, pa, size, force, &t), r;
 
 	if (!ret)
-		ret = kmt_out_open(&o, out, m->files, m->nfiles);
+		ret = kmt_stream_open(&o, out, so, m->files, m->nfiles);
 	if (ret) {
 		kmt_smem_free(&t);
 		return ret;
 	}
-	ret = kmt_smem_core_write(m, &t, force, &o, &res);
+	ret = kmt_smem_core_write(m, &t, force, o, &res);
 	if (ret && ret != KMT_EXIT_PARTIAL) {
-		kmt_out_abort(&o);
+		kmt_stream_abort(o);
 		kmt_smem_free(&t);
 		return ret;
 	}
-	if (kmt_out_commit(&o)) {
+	r = kmt_stream_commit(o, NULL);
+	if (r) {
 		kmt_smem_free(&t);
-		return KMT_EXIT_IO;
+		return r;
 	}
 	kmt_info("read the APSS table at pa 0x%llx (TOC at pa 0x%llx): %zu regions downloaded, %u left out; %u PT_LOADs, %u without a region%s, %llu bytes of region data; wrote %s in %.3f s",
 		 (unsigned long long)t.regions_pa, (unsigned long long)t.toc_pa, t.n, t.left_out,
@@ -106,19 +109,20 @@ static int kmt_gen_now(const struct kmt_phys *m, const struct kmt_found *f, uint
 }
 
 static int kmt_extract_output(const struct kmt_phys *m, const struct kmt_plan *p,
-			      const char *out)
+			      const char *out, const struct kmt_stream_opts *so,
+			      struct kmt_stream_stats *st)
 {
-	struct kmt_out o;
-	int ret = kmt_out_open(&o, out, m->files, m->nfiles);
+	struct kmt_stream *s;
+	int ret = kmt_stream_open(&s, out, so, m->files, m->nfiles);
 
 	if (ret)
 		return ret;
-	ret = kmt_extract_write(m, p, o.fd, out);
+	ret = kmt_extract_write(m, p, s);
 	if (ret) {
-		kmt_out_abort(&o);
+		kmt_stream_abort(s);
 		return ret;
 	}
-	return kmt_out_commit(&o);
+	return kmt_stream_commit(s, st);
 }
 
 /* The locator names KELF: where it is, and (when it was written) its table's generation. */
@@ -170,10 +174,13 @@ int kmt_cmd_extract(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "smem", required_argument, NULL, 's' },
 		{ "smem-size", required_argument, NULL, 'S' },
+		KMT_STREAM_LONGOPTS,
 		KMT_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kmt_extract_opts o = { 0 };
+	struct kmt_stream_opts so = { 0 };
+	struct kmt_stream_stats st = { 0 };
 	struct kmt_phys m = { 0 };
 	struct kmt_found found = { 0 };
 	struct kmt_plan plan = { 0 };
@@ -190,7 +197,7 @@ int kmt_cmd_extract(int argc, char **argv)
 	int opt, ret = 0, tries;
 
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while ((opt = getopt_long(argc, argv, "r:d:k:l:Lo:s:fhVqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:d:k:l:Lo:s:fhVqv" KMT_STREAM_SHORTOPTS, opts, NULL)) != -1) {
 		int ex = -1;
 
 		switch (opt) {
@@ -222,6 +229,13 @@ int kmt_cmd_extract(int argc, char **argv)
 			smem_size_arg = optarg;
 			break;
 		default:
+			if (kmt_stream_opt(&so, opt, optarg, &ex)) {
+				if (ex) {
+					ret = ex;
+					goto out;
+				}
+				break;
+			}
 			kmt_common_opt(opt, "extract", kmt_extract_usage, &ex);
 			if (ex >= 0) {
 				ret = ex;
@@ -271,7 +285,7 @@ int kmt_cmd_extract(int argc, char **argv)
 	if (!ret)
 		ret = kmt_phys_finish(&m);
 	if (!ret && smem_arg) {
-		ret = kmt_extract_smem(&m, smem_pa, smem_size, o.force, out, t0);
+		ret = kmt_extract_smem(&m, smem_pa, smem_size, o.force, out, &so, t0);
 		goto out;
 	}
 	if (!ret && (loc_arg || scan_loc))
@@ -299,7 +313,7 @@ int kmt_cmd_extract(int argc, char **argv)
 		if (!ret)
 			ret = kmt_extract_plan(&m, &found, &o, &plan);
 		if (!ret)
-			ret = kmt_extract_output(&m, &plan, out);
+			ret = kmt_extract_output(&m, &plan, out, &so, &st);
 		if (!ret)
 			ret = kmt_gen_now(&m, &found, &gen_after);
 		if (ret)
@@ -321,7 +335,7 @@ int kmt_cmd_extract(int argc, char **argv)
 		memset(&plan, 0, sizeof(plan));
 		ret = kmt_extract_plan(&m, &found, &o, &plan);
 		if (!ret)
-			ret = kmt_extract_output(&m, &plan, out);
+			ret = kmt_extract_output(&m, &plan, out, &so, &st);
 	}
 	if (!ret && !stable)
 		kmt_warn("the table was being changed in each of %d reads (generation %u before, %u after the last): the core may mix two states of the table (docs/format.md)",
@@ -337,6 +351,12 @@ int kmt_cmd_extract(int argc, char **argv)
 			 (unsigned long long)found.pa, flags, plan.n,
 			 (unsigned long long)plan.bytes, found.k.kelf_size, plan.skipped, partial,
 			 out, kmt_now() - t0);
+		if (so.zstd || so.nrcpt)
+			kmt_verbose("%s: core %llu bytes, %llu after zstd (%.3f s), %llu written%s (age %.3f s), fsync+rename %.3f s",
+				    out, (unsigned long long)st.in,
+				    (unsigned long long)st.compressed, st.t_zstd,
+				    (unsigned long long)st.out, so.nrcpt ? " encrypted" : "",
+				    st.t_age, st.t_sync);
 		if (plan.partial || !stable)
 			ret = KMT_EXIT_PARTIAL;
 	}
@@ -344,6 +364,7 @@ out:
 	kmt_plan_free(&plan);
 	kmt_found_free(&found);
 	kmt_phys_free(&m);
+	kmt_stream_opts_free(&so);
 	free(dumps);
 	free(rams);
 	return ret;

@@ -22,6 +22,11 @@
 
 #define PH_OFF(i)	(64 + (size_t)(i) * 56)
 
+struct kmt_extract_sink {
+	struct kmt_stream *s;
+	int ret;
+};
+
 static int kmt_take_cmp(const void *a, const void *b)
 {
 	const struct kmt_take *x = a, *y = b;
@@ -270,25 +275,25 @@ void kmt_plan_free(struct kmt_plan *p)
 
 static int kmt_write_piece(const uint8_t *d, size_t n, void *arg)
 {
-	return kmt_write_all(*(int *)arg, d, n);
+	struct kmt_extract_sink *k = arg;
+
+	k->ret = kmt_stream_write(k->s, d, n);
+	return k->ret ? -1 : 0;
 }
 
-int kmt_extract_write(const struct kmt_phys *m, const struct kmt_plan *p, int fd,
-		      const char *outname)
+int kmt_extract_write(const struct kmt_phys *m, const struct kmt_plan *p, struct kmt_stream *s)
 {
+	struct kmt_extract_sink k = { .s = s };
 	size_t i;
+	int ret = kmt_stream_write(s, p->hdr, p->k->kelf_size);
 
-	if (kmt_write_all(fd, p->hdr, p->k->kelf_size)) {
-		kmt_err("Can't write %s. %s", outname, strerror(errno));
-		return KMT_EXIT_IO;
-	}
+	if (ret)
+		return ret;
 	for (i = 0; i < p->n; i++) {
-		int r = kmt_phys_walk(m, p->take[i].pa, p->take[i].size, kmt_write_piece, &fd);
+		int r = kmt_phys_walk(m, p->take[i].pa, p->take[i].size, kmt_write_piece, &k);
 
-		if (r == -2) {
-			kmt_err("Can't write %s. %s", outname, strerror(errno));
-			return KMT_EXIT_IO;
-		}
+		if (k.ret)	/* the stream said why */
+			return k.ret;
 		if (r) {	/* checked by the plan; only a changed source gets here */
 			kmt_err("pa 0x%llx vanished from the RAM sources",
 				(unsigned long long)p->take[i].pa);

@@ -12,6 +12,7 @@
 
 #include "input/kelf_find.h"
 #include "input/physmem.h"
+#include "output/stream.h"
 
 #define KMT_REGION_LIMIT	(1ULL << 30)	/* per region, unless --force */
 #define KMT_TOTAL_LIMIT		(4ULL << 30)	/* per core, unless --force */
@@ -47,8 +48,8 @@ struct kmt_plan {
  */
 int kmt_extract_plan(const struct kmt_phys *m, const struct kmt_found *f,
 		     const struct kmt_extract_opts *o, struct kmt_plan *p);
-int kmt_extract_write(const struct kmt_phys *m, const struct kmt_plan *p, int fd,
-		      const char *outname);
+/* The core's bytes into @s (output/stream.h); 0 or an exit code, the message printed. */
+int kmt_extract_write(const struct kmt_phys *m, const struct kmt_plan *p, struct kmt_stream *s);
 void kmt_plan_free(struct kmt_plan *p);
 
 #endif /* _KMT_MINICORE_H */

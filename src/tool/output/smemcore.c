@@ -14,14 +14,14 @@
 
 static const uint8_t kmt_zeros[65536];
 
-static int kmt_smem_zeros(struct kmt_out *o, uint64_t n)
+static int kmt_smem_zeros(struct kmt_stream *o, uint64_t n)
 {
 	int ret = 0;
 
 	while (n && !ret) {
 		size_t k = n < sizeof(kmt_zeros) ? n : sizeof(kmt_zeros);
 
-		ret = kmt_out_write(o, kmt_zeros, k);
+		ret = kmt_stream_write(o, kmt_zeros, k);
 		n -= k;
 	}
 	return ret;
@@ -29,7 +29,7 @@ static int kmt_smem_zeros(struct kmt_out *o, uint64_t n)
 
 static int kmt_smem_put(const uint8_t *p, size_t n, void *arg)
 {
-	return kmt_out_write(arg, p, n);
+	return kmt_stream_write(arg, p, n);
 }
 
 /*
@@ -60,7 +60,7 @@ static const struct kmt_md_region *kmt_smem_find(const struct kmt_smem_table *t,
 }
 
 static int kmt_smem_loads(const struct kmt_phys *m, const struct kmt_smem_table *t,
-			  const struct kmt_kelf *k, uint64_t pos, bool force, struct kmt_out *o,
+			  const struct kmt_kelf *k, uint64_t pos, bool force, struct kmt_stream *o,
 			  struct kmt_smem_result *res)
 {
 	bool *used = kmt_calloc(t->n + 1, sizeof(*used)), qdl_other;
@@ -135,7 +135,7 @@ static int kmt_smem_loads(const struct kmt_phys *m, const struct kmt_smem_table 
 }
 
 int kmt_smem_core_write(const struct kmt_phys *m, const struct kmt_smem_table *t, bool force,
-			struct kmt_out *o, struct kmt_smem_result *res)
+			struct kmt_stream *o, struct kmt_smem_result *res)
 {
 	const struct kmt_md_region *kr = NULL;
 	struct kmt_kelf k;
@@ -182,7 +182,7 @@ int kmt_smem_core_write(const struct kmt_phys *m, const struct kmt_smem_table *t
 			kmt_warn("APSS region %s (pa 0x%llx) matches no program header: QDL would take it for the VMCOREINFO tail",
 				 t->r[i].name, (unsigned long long)t->r[i].pa);
 	}
-	ret = kmt_out_write(o, kelf, kr->size);
+	ret = kmt_stream_write(o, kelf, kr->size);
 	if (!ret)
 		ret = kmt_smem_loads(m, t, &k, kr->size, force, o, res);
 	free(kelf);

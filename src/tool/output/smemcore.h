@@ -11,7 +11,7 @@
 #define _KMT_SMEMCORE_H
 
 #include "input/smem.h"
-#include "lib/outfile.h"
+#include "output/stream.h"
 
 struct kmt_smem_result {
 	unsigned int loads, missing, qdl_differs;
@@ -20,6 +20,6 @@ struct kmt_smem_result {
 
 /* 0, KMT_EXIT_PARTIAL (PT_LOADs without a region, zero filled) or an exit code. */
 int kmt_smem_core_write(const struct kmt_phys *m, const struct kmt_smem_table *t, bool force,
-			struct kmt_out *o, struct kmt_smem_result *res);
+			struct kmt_stream *o, struct kmt_smem_result *res);
 
 #endif /* _KMT_SMEMCORE_H */
