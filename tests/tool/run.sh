@@ -465,9 +465,42 @@ zcore() {	# extract's --compress/--encrypt-to: the same bytes as the plain core
 		-R r2.txt -o x86.core.zst.age &&
 	age -d -i k2.txt x86.core.zst.age | zstd -qdc | cmp - x86.expected &&
 	"$KMD" -q extract --ram x86.ram@0x1000000 --encrypt-to "$R1" -o x86.core.age &&
-	age -d -i k1.txt x86.core.age | cmp - x86.expected
+	age -d -i k1.txt x86.core.age | cmp - x86.expected &&
+	age-keygen -o k2.txt.other 2>/dev/null &&
+	# seeds of fuzz-decode: encrypted to the CCTV vectors' identity, which it holds
+	"$KMD" -q extract --ram x86.ram@0x1000000 --compress zstd -o fuzz-dec.age \
+		--encrypt-to age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef &&
+	for v in x25519 x25519_grease x25519_multiple_recipients stream_three_chunks; do
+		python3 -c 'import sys, zlib; h, b = open(sys.argv[1], "rb").read().split(b"\n\n", 1)
+sys.stdout.buffer.write(zlib.decompress(b) if b"compressed: zlib" in h else b)' \
+			"data/age-cctv/$v" >"fuzz-dec-$v.age" || return 1
+	done
 }
 check extract-compress-encrypt zcore
+# inputs: info and dmesg open .zst and (with -i KEYFILE) .age cores directly
+same_out() {	# same_out CMD ARGS... -- FILE [-i KEY]: CMD on FILE prints what it prints on x86.expected
+	local pre=() f
+	while [ "$1" != -- ]; do pre+=("$1"); shift; done
+	shift
+	f=$1
+	shift
+	diff <("$KMD" "${pre[@]}" x86.expected 2>&1) \
+		<("$KMD" "${pre[@]}" "$f" "$@" 2>&1 | sed "s|$f|x86.expected|g")
+}
+check info-zst same_out info -- x86.core.zst
+check info-age same_out info -- x86.core.age -i k1.txt
+check info-json-zst-age same_out info --json -- x86.core.zst.age -i k1.txt -i k2.txt
+check dmesg-zst-age same_out dmesg -- x86.core.zst.age -i k2.txt
+golden err-age-no-identity dmesg x86.core.age
+golden err-age-wrong-identity dmesg x86.core.zst.age -i k2.txt.other
+golden err-identity-bad info x86.core.age -i r1.txt
+head -c 1000 "$W/x86.core.zst" >"$W/trunc.zst" 2>/dev/null || true
+golden err-zst-truncated dmesg trunc.zst
+head -c 20000 "$W/x86.core.age" >"$W/trunc.age" 2>/dev/null || true
+golden err-age-truncated info trunc.age -i k1.txt
+# a zstd bomb: 300 MiB of zeros in ~10 KB, no size in the frame: stopped at the cap
+head -c 300M /dev/zero | zstd -q -c >"$W/bomb.zst"
+golden err-zst-bomb info bomb.zst
 golden err-encrypt-to-bad extract --ram x86.ram@0x1000000 --encrypt-to age1notakey -o t.core
 golden err-compress-bad extract --ram x86.ram@0x1000000 --compress xz -o t.core
 check err-encrypt-no-output-left test ! -e "$W/t.core"
@@ -584,7 +617,8 @@ if [ "$FUZZ_TIME" != 0 ]; then
 		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
 			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-arm64-errors.expected panic-arm64-exc.expected" \
 			    "dmesg fuzz.expected arm64.expected" \
-			    "md fuzz.mdp" "smem fuzz.smem" "locator fuzz-loc.ram" "symtab data/System.map data/kallsyms"; do
+			    "md fuzz.mdp" "smem fuzz.smem" "locator fuzz-loc.ram" "symtab data/System.map data/kallsyms" \
+			    "decode fuzz-dec.age fuzz-dec-x25519.age fuzz-dec-x25519_grease.age fuzz-dec-x25519_multiple_recipients.age fuzz-dec-stream_three_chunks.age x86.core.zst"; do
 			set -- $spec
 			t=$1
 			shift

@@ -8,6 +8,7 @@
 #include "format/elfcore.h"
 #include "format/kmod.h"
 #include "format/symtab.h"
+#include "input/corefile.h"
 #include "lib/exitcode.h"
 #include "lib/file.h"
 #include "lib/msg.h"
@@ -18,9 +19,10 @@ static void kmt_info_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s info CORE [--json] [--system-map FILE] [--module KO:SECTION=ADDR,...]\n"
-		"                      [--all-cpus]\n"
+		"                      [--all-cpus] [-i KEYFILE]\n"
 		"Describe a minidump core: regions, notes, VMCOREINFO, the kminidump table,\n"
-		"and for a crash image the panic: message, registers, a backtrace.\n"
+		"and for a crash image the panic: message, registers, a backtrace. CORE may be\n"
+		"zstd-compressed and age-encrypted (extract --compress zstd --encrypt-to).\n"
 		"\n"
 		"  -s, --system-map FILE  name addresses (regions, registers, backtraces) with\n"
 		"                         this System.map, relocated by VMCOREINFO's KERNELOFFSET\n"
@@ -30,6 +32,7 @@ static void kmt_info_usage(FILE *f)
 		"  -a, --all-cpus         panic: show every CPU, also those whose NT_PRSTATUS is\n"
 		"                         empty (by default: the panic CPU and every filled one)\n"
 		"  -j, --json             one JSON document instead (schema: kminidump(1), JSON)\n"
+		KMT_IDENTITY_HELP
 		"  -q, --quiet            errors only\n"
 		"  -v, --verbose          say more\n"
 		"  -h, --help             this text\n",
@@ -58,11 +61,13 @@ int kmt_cmd_info(int argc, char **argv)
 		{ "all-cpus", no_argument, NULL, 'a' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
+		KMT_IDENTITY_LONGOPT,
 		KMT_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kmt_info_ctx x = { .out = stdout };
 	struct kmt_symtab syms = { 0 };
+	struct kmt_identities ids = { 0 };
 	const char *map = NULL;
 	struct kmt_kmod *mods;
 	bool json = false;
@@ -73,7 +78,7 @@ int kmt_cmd_info(int argc, char **argv)
 
 	mods = kmt_calloc(argc, sizeof(*mods));
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while (!ret && (opt = getopt_long(argc, argv, "s:am:jhVqv", opts, NULL)) != -1) {
+	while (!ret && (opt = getopt_long(argc, argv, "s:am:ji:hVqv", opts, NULL)) != -1) {
 		int ex = -1;
 
 		if (opt == 's')
@@ -84,6 +89,8 @@ int kmt_cmd_info(int argc, char **argv)
 			json = true;
 		else if (opt == 'm')
 			ret = kmt_kmod_load(&mods[nmods++], optarg);
+		else if (opt == 'i')
+			ret = kmt_identity_add(&ids, optarg);
 		else if (kmt_common_opt(opt, "info", kmt_info_usage, &ex) && ex >= 0)
 			ret = ex ? ex : -1;
 	}
@@ -107,7 +114,7 @@ int kmt_cmd_info(int argc, char **argv)
 		x.syms = &syms;
 		x.map_path = map;
 	}
-	ret = kmt_file_map(&f, argv[optind]);
+	ret = kmt_corefile_open(&f, argv[optind], &ids);
 	if (!ret) {
 		ret = kmt_core_open(&c, f.path, f.data, f.size);
 		if (!ret) {
@@ -125,6 +132,7 @@ int kmt_cmd_info(int argc, char **argv)
 	}
 out:
 	kmt_symtab_free(&syms);
+	kmt_identities_free(&ids);
 	for (i = 0; i < nmods; i++)
 		kmt_kmod_free(&mods[i]);
 	free(mods);

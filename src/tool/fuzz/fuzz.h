@@ -47,6 +47,19 @@ static inline FILE *kmt_fuzz_null_file(void)
 	return f;
 }
 
+/* The core writer into /dev/null through the output stream (a device: written in place). */
+static inline void kmt_fuzz_write_core(const struct kmt_phys *m, const struct kmt_plan *p)
+{
+	struct kmt_stream *s;
+
+	if (kmt_stream_open(&s, "/dev/null", NULL, NULL, 0))
+		return;
+	if (kmt_extract_write(m, p, s))
+		kmt_stream_abort(s);
+	else
+		kmt_stream_commit(s, NULL);
+}
+
 static inline uint8_t *kmt_fuzz_copy(const uint8_t *data, size_t size)
 {
 	uint8_t *p = malloc(size ? size : 1);

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		kmt_phys_read(&m, 0x1000000, b, sizeof(b));
 		if (!kmt_find_kelf(&m, false, 0, &f) && !kmt_extract_plan(&m, &f, &o, &p))
-			kmt_extract_write(&m, &p, kmt_fuzz_null_fd(), "null");
+			kmt_fuzz_write_core(&m, &p);
 	}
 	kmt_plan_free(&p);
 	kmt_found_free(&f);

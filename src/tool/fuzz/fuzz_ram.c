@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kmt_fuzz_init();
 	if (!kmt_phys_add_mem(&m, 0x1000000, data, size, "ram") && !kmt_phys_finish(&m) &&
 	    !kmt_find_kelf(&m, false, 0, &f) && !kmt_extract_plan(&m, &f, &o, &p))
-		kmt_extract_write(&m, &p, kmt_fuzz_null_fd(), "null");
+		kmt_fuzz_write_core(&m, &p);
 	kmt_plan_free(&p);
 	kmt_found_free(&f);
 	kmt_phys_free(&m);

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kmt_phys m = { 0 };
 	struct kmt_smem_table t;
 	struct kmt_smem_result res;
-	struct kmt_out o = { .path = "null", .fd = kmt_fuzz_null_fd() };
+	struct kmt_stream *o;
 	size_t l;
 
 	kmt_fuzz_init();
@@ -25,7 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!kmt_phys_add_mem(&m, 0x70000000, data + 4, l, "smem") &&
 	    !kmt_phys_add_mem(&m, 0x1000000, data + 4 + l, size - 4 - l, "ram") &&
 	    !kmt_phys_finish(&m) && !kmt_smem_walk(&m, 0x70000000, l, false, &t)) {
-		kmt_smem_core_write(&m, &t, false, &o, &res);
+		if (!kmt_stream_open(&o, "/dev/null", NULL, NULL, 0)) {
+			kmt_smem_core_write(&m, &t, false, o, &res);
+			kmt_stream_abort(o);
+		}
 		kmt_smem_free(&t);
 	}
 	kmt_phys_free(&m);
