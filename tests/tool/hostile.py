@@ -188,6 +188,55 @@ def sigterm(tool, work):
     return 0
 
 
+def encrypted_temp(tool, work):
+    """--compress zstd --encrypt-to: the temporary being written holds only the age
+    header and ciphertext, never the core's plaintext; SIGTERM removes it."""
+    big = 256 * MiB
+    spec = ("arch x86_64\nram 0x1000000 0x%x\n" % (big + 4 * MiB) +
+            "kelf 0x1000000 capacity=4 cpus=1 flags=LIVE gen=2\nvmcoreinfo std\n"
+            "region big pa=0x1200000 size=0x%x va=0 fill=zero nodata\n" % big)
+    ram = gen(spec, work, "enctemp")
+    key = os.path.join(work, "enctemp.key")
+    if os.path.exists(key):
+        os.unlink(key)
+    subprocess.run(["age-keygen", "-o", key], check=True, capture_output=True)
+    rcpt = subprocess.run(["age-keygen", "-y", key], check=True, capture_output=True,
+                          text=True).stdout.strip()
+    out = os.path.join(work, "enctemp.core")
+    # no zstd: 256 MiB of zeros would shrink to nothing; age alone keeps the size
+    p = subprocess.Popen([tool, "extract", "--ram", f"{ram}@0x1000000", "--encrypt-to", rcpt,
+                          "-o", out], stderr=subprocess.PIPE, text=True)
+    tmp, data = None, b""
+    while p.poll() is None:
+        tmp = next((n for n in os.listdir(work) if n.startswith(".enctemp.core.")), None)
+        if tmp:
+            try:
+                if os.path.getsize(os.path.join(work, tmp)) > 4 * MiB:
+                    break
+            except OSError:
+                pass
+    if p.poll() is None and tmp:
+        os.kill(p.pid, signal.SIGSTOP)
+        with open(os.path.join(work, tmp), "rb") as f:
+            data = f.read()
+        os.kill(p.pid, signal.SIGTERM)
+        os.kill(p.pid, signal.SIGCONT)
+    p.communicate(timeout=120)
+    os.unlink(ram)
+    left = [n for n in os.listdir(work) if n.startswith(".enctemp.core.") or n == "enctemp.core"]
+    if not data:
+        return fail("the tool finished writing before it could be stopped (no test)")
+    # plaintext would show the ELF header and the zero-filled region in clear
+    if not data.startswith(b"age-encryption.org/v1\n") or b"\x7fELF" in data or \
+            bytes(4096) in data:
+        return fail(f"the temporary {tmp} holds plaintext ({len(data)} bytes read)")
+    if p.returncode != -signal.SIGTERM or left:
+        return fail(f"status {p.returncode} (want -{int(signal.SIGTERM)}), left: {left}")
+    print(f"{len(data) >> 20} MiB of {tmp} read while stopped: ciphertext only; "
+          "SIGTERM left nothing")
+    return 0
+
+
 def nested_loads(tool, work):
     """A stack in one PT_LOAD with ten small PT_LOADs nested inside it, none holding the
     stack pointer: the lookup still finds the stack (was: 8 spans looked back)."""
@@ -269,7 +318,7 @@ def aliases(tool, work):
 
 CASES = {
     "scan-memory": scan_memory, "fake-headers": fake_headers, "sigbus": sigbus,
-    "sigterm": sigterm, "nested-loads": nested_loads, "note-cap": note_cap,
+    "sigterm": sigterm, "encrypted-temp": encrypted_temp, "nested-loads": nested_loads, "note-cap": note_cap,
     "aliases": aliases,
 }
 

@@ -398,12 +398,15 @@ check out-kept-dmesg out_kept kept.log "$KMD" dmesg x86.ram -o kept.log
 check out-kept-assemble out_kept kept.core "$KMD" assemble md-short -o kept.core
 golden err-output-dir extract --ram x86.ram@0x1000000 -o data
 dev_kept() {	# a character device as -o: written in place; on ENOSPC it is not removed
-	mknod full.dev c 1 7 2>/dev/null || { echo "SKIP: mknod needs root"; return 0; }
 	local rc=0
 	"$KMD" -q extract --ram x86.ram@0x1000000 -o full.dev 2>err.txt || rc=$?
 	[ "$rc" = 3 ] && [ -c full.dev ] && grep -q "No space left" err.txt
 }
-check out-device-kept dev_kept
+if (cd "$W" && rm -f full.dev && mknod full.dev c 1 7 2>/dev/null); then
+	check out-device-kept dev_kept
+elif want out-device-kept; then
+	skip out-device-kept "mknod needs root"
+fi
 check out-stdout sh -c "'$KMD' -q extract --ram x86.ram@0x1000000 -o /dev/stdout | cmp - x86.expected"
 out_link() {	# -o through a symbolic link replaces the link's target, not the link
 	rm -f link.core target.core && ln -s target.core link.core &&
