@@ -368,7 +368,8 @@ int kmk_add_crash_strings(struct kmk_region *r)
  * their struct pid through them. The leaves (struct pid) belong to tasks that
  * come and go, so they are not captured here.
  */
-#define KMK_MAX_XA_NODES	32
+unsigned long kmk_pid_ns_nodes[KMK_MAX_XA_NODES];
+unsigned int kmk_pid_ns_nnodes;
 
 static unsigned int kmk_xa_nodes(void *entry, unsigned long *nodes, unsigned int n)
 {
@@ -390,6 +391,7 @@ int kmk_add_pid_ns(struct kmk_region *r)
 {
 	unsigned long nodes[KMK_MAX_XA_NODES];
 	unsigned int i, n;
+	int ret;
 
 	kmk_want((unsigned long)&init_pid_ns, sizeof(init_pid_ns));
 	rcu_read_lock();
@@ -397,7 +399,14 @@ int kmk_add_pid_ns(struct kmk_region *r)
 	rcu_read_unlock();
 	for (i = 0; i < n; i++)
 		kmk_want(nodes[i], sizeof(struct xa_node));
-	return kmk_commit(r);
+	ret = kmk_commit(r);
+	if (ret >= 0) {
+		/* all in rows now; published for the panic capture (capture_pid.c) */
+		memcpy(kmk_pid_ns_nodes, nodes, n * sizeof(nodes[0]));
+		/* the addresses before the count that covers them */
+		smp_store_release(&kmk_pid_ns_nnodes, n);
+	}
+	return ret;
 }
 
 #ifdef CONFIG_X86_64

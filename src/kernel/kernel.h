@@ -96,6 +96,10 @@ int kmk_add_irq_stacks(struct kmk_region *r);
 int kmk_add_init_task(struct kmk_region *r);
 int kmk_add_crash_strings(struct kmk_region *r);
 int kmk_add_pid_ns(struct kmk_region *r);
+/* the pid xarray nodes it registered at load: the panic capture takes the others */
+#define KMK_MAX_XA_NODES	32
+extern unsigned long kmk_pid_ns_nodes[KMK_MAX_XA_NODES];
+extern unsigned int kmk_pid_ns_nnodes;
 int kmk_add_crash_text(struct kmk_region *r);
 
 /* regions.c: the region catalogue, the regions=, kallsyms= and extra= parameters */

@@ -27,6 +27,18 @@ if [ "$last" -gt 1 ] && [ -w /sys/devices/system/cpu/cpu$last/online ]; then
 		ktap_fail "CPU $last offline and online again" "online $off then $on, $rows then $after lines"
 	fi
 fi
+# 4 leaves of the pid xarray (64 pids each) made after load, each kept by a sleeper:
+# the crashing shell's pid is in a leaf the load never saw, past the first nodes a walk
+# from the root meets, as with 16 CPUs' kthreads and spinners. The panic capture takes
+# the path to that pid first (else drgn cannot find the task), then the other new nodes
+# (crash on amd64 6.1 reads the whole tree), within its 6 rows (capture_pid.c)
+i=0
+while [ "$i" -lt 4 ]; do
+	j=0
+	while [ "$j" -lt 64 ]; do (:); j=$((j + 1)); done
+	sleep 100000 &
+	i=$((i + 1))
+done
 pc=$(panic_cpu 1)
 c=0
 while [ "$c" -lt "$n" ]; do
