@@ -86,7 +86,7 @@ static void kmk_capture_all(void)
 			kernel_stack_pointer(&rec->entry_regs) : current_stack_pointer);
 	for_each_possible_cpu(cpu) {
 		/* pairs with kmk_record()'s release: the registers before the state */
-		if (cpu == this || smp_load_acquire(&kmk_recs[cpu].how) != KMK_STOP)
+		if (cpu == this || !kmk_rec_final(smp_load_acquire(&kmk_recs[cpu].how)))
 			continue;
 		if (slot < kmk_nslots) {
 			kmk_text_pc(kmk_recs[cpu].stop_pc, &found);

@@ -31,6 +31,18 @@
  */
 enum kmk_how { KMK_NONE, KMK_BUSY, KMK_DIE, KMK_PANIC_ENTRY, KMK_PANIC_OOPS, KMK_STOP };
 
+/*
+ * Another CPU's record the capture takes: a final one. Not only STOP: a CPU
+ * that entered panic() too and lost the race for panic_cpu stops itself
+ * (panic_smp_self_stop(), interrupts off: arm64's stop IPI never reaches it)
+ * and keeps its PANIC_ENTRY or PANIC_OOPS record, its registers at panic()
+ * entry or at its oops: the second of two CPUs that crashed at once.
+ */
+static inline bool kmk_rec_final(unsigned int how)
+{
+	return how == KMK_STOP || how == KMK_PANIC_ENTRY || how == KMK_PANIC_OOPS;
+}
+
 /* What a CPU recorded about itself; written by that CPU only. */
 struct kmk_cpu_rec {
 	struct pt_regs regs;

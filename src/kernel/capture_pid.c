@@ -111,7 +111,7 @@ void kmk_pid_nodes_capture(void)
 		kmk_pid_path(t->pid);
 	for_each_possible_cpu(cpu) {
 		/* pairs with kmk_record()'s release, as in kmk_capture_all() */
-		if (cpu == this || smp_load_acquire(&kmk_recs[cpu].how) != KMK_STOP)
+		if (cpu == this || !kmk_rec_final(smp_load_acquire(&kmk_recs[cpu].how)))
 			continue;
 		t = kmk_recs[cpu].task;
 		if (t && t->pid)	/* the idle tasks (pid 0) are in no xarray */

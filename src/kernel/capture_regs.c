@@ -101,6 +101,13 @@ static int kmk_stop_entry(struct kprobe *kp, struct pt_regs *regs)
 	struct kmk_probe *p = container_of(kp, struct kmk_probe, kp);
 	struct pt_regs *irq_regs = NULL;
 
+	/*
+	 * A CPU inside panic() is not being stopped: the panic CPU (x86 runs
+	 * crash_nmi_callback() there too, from any later NMI) or one that lost
+	 * the race and stopped itself; its panic-entry record stays.
+	 */
+	if (READ_ONCE(kmk_recs[raw_smp_processor_id()].have_entry))
+		return 0;
 	if (p->regs_arg >= 0)
 		irq_regs = (struct pt_regs *)regs_get_kernel_argument(regs, p->regs_arg);
 	else if (kmk_irq_regs)
