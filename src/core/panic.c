@@ -6,9 +6,9 @@
  *      NT_PRSTATUS notes; kminidump_update() tells consumers nothing from here
  *      on (kmd_panicking);
  *   2. panic CPU, CRASHTIME, PANIC_MESSAGE, CRASHING_CPU, then the PANIC flag:
- *      the table is final;
- *   3. KELF (table, rows, notes) and the rows filled at panic are cleaned to
- *      the point of coherency;
+ *      the table is final (1 and 2 are one writer bracket: gen odd);
+ *   3. every VALID row's memory, then KELF (table, rows, notes), is cleaned
+ *      to the point of coherency;
  *   4. consumers get KMINIDUMP_PANIC, exactly once, and mirror or clean what
  *      they own.
  * The notifier sits at INT_MAX on panic_notifier_list; notifiers of equal
@@ -16,6 +16,8 @@
  * this module (built in, or loaded first) runs first: see docs/kernel.md.
  */
 #include <linux/atomic.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/smp.h>
@@ -42,18 +44,52 @@ int kminidump_set_panic_capture(kminidump_capture_fn_t fn)
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_set_panic_capture, KMD_NS);
 
-/* The rows moved at panic point at memory nobody cleaned: clean it too. */
-static void kmd_clean_panic_rows(void)
+/*
+ * Clean [va, va + size) to the point of coherency, page by page where the
+ * kernel maps it: a row's va is where it was registered, and a page of it
+ * that is not mapped (a hole in a region added by physical address) would
+ * fault here, in the panic. Memory the kernel does not map has no line in its
+ * caches to clean.
+ */
+static void kmd_clean_mapped(unsigned long va, u64 size)
+{
+	unsigned long end = va + size, a, next, run = 0;
+	phys_addr_t pa;
+
+	if (!va || !size || end < va)
+		return;
+	for (a = va; a < end; a = next) {
+		next = min(end, (a & PAGE_MASK) + PAGE_SIZE);
+		if (kmd_virt_to_phys(a, &pa)) {
+			if (!run)
+				run = a;
+			continue;
+		}
+		if (run)
+			kminidump_clean_poc((void *)run, a - run);
+		run = 0;
+	}
+	if (run)
+		kminidump_clean_poc((void *)run, end - run);
+}
+
+/*
+ * Every byte a reader of DRAM takes: each VALID row's memory (the printk
+ * ring and every other region, not only the rows moved at panic: they were
+ * all written through this CPU's caches or another's), then KELF (table,
+ * rows, notes), whose last store was the PANIC flag. Lines written after this
+ * (the end of panic()'s own messages) may stay in a cache.
+ */
+static void kmd_clean_rows(void)
 {
 	unsigned int i;
 
 	for (i = 1; i < kmd.capacity; i++) {
 		const struct kmd_row *r = &kmd.rows[i];
 
-		if (le32_to_cpu(READ_ONCE(r->state)) == KMD_ROW_VALID &&
-		    (le32_to_cpu(r->flags) & KMD_ROW_F_PANIC) && r->va)
-			kminidump_clean_poc((void *)(unsigned long)le64_to_cpu(r->va),
-					    le64_to_cpu(r->size));
+		if (le32_to_cpu(READ_ONCE(r->state)) == KMD_ROW_VALID)
+			kmd_clean_mapped(le64_to_cpu(READ_ONCE(r->va)),
+					 le64_to_cpu(READ_ONCE(r->size)));
 	}
 	kminidump_clean_poc(kmd.kelf, kmd.kelf_size);
 }
@@ -65,10 +101,17 @@ static void kmd_panic_finish(const char *msg)
 	unsigned int cpu = raw_smp_processor_id();
 
 	WRITE_ONCE(kmd_panicking, true);
+	/*
+	 * One writer bracket around the whole capture and the PANIC fields: the
+	 * capture writes NT_PRSTATUS notes (outside any row's state) and moves
+	 * many rows, each update its own nested bracket; a reader polling the
+	 * table meanwhile (a hypervisor, another master) sees gen odd from the
+	 * first note to the PANIC flag instead of an even gen over a half-made
+	 * capture.
+	 */
+	kmd_write_begin();
 	if (fn)
 		fn();
-	/* a writer like any other: gen is odd while the PANIC fields change */
-	kmd_write_begin();
 	WRITE_ONCE(t->panic_cpu, cpu_to_le32(cpu));
 	/* ktime_get_real_seconds() reads one word on 64-bit: no seqlock to spin on */
 	kminidump_vmcoreinfo_append_atomic("CRASHTIME=%lld", ktime_get_real_seconds());
@@ -80,7 +123,7 @@ static void kmd_panic_finish(const char *msg)
 	WRITE_ONCE(t->flags, cpu_to_le32(le32_to_cpu(t->flags) | KMD_TABLE_F_PANIC));
 	kmd_write_end();
 	/* the last table write is done: gen and flags are in what gets cleaned */
-	kmd_clean_panic_rows();
+	kmd_clean_rows();
 	kmd_notify_panic();
 }
 
