@@ -124,18 +124,37 @@ static void kmd_symtab_free(struct kmd_symtab *st)
 	kfree(st);
 }
 
-static unsigned long kmd_text_start(unsigned long addr)
+#ifdef CONFIG_KPROBES
+/*
+ * register_kprobe() moves a symbol's address past a leading ENDBR64
+ * (arch_adjust_kprobe_addr() on IBT kernels), and leaves the moved address in
+ * the kprobe whether it then accepts the probe or refuses it (a data symbol,
+ * a blacklisted or noinstr function such as the asm_exc_* entries): the
+ * lookup would report symbol+4. Guessing from the word before is not enough
+ * (data may hold those bytes, and telling text from data needs
+ * kernel_text_address(), which is not exported), so ask kprobes itself about
+ * @addr - 4: it moves that address to @addr exactly when @addr - 4 starts a
+ * symbol (kallsyms) whose first word is ENDBR64, that is, when our symbol is
+ * there. A disabled probe, as for the lookup: nothing is patched.
+ */
+static unsigned long kmd_text_start(unsigned long addr, int (*reg)(struct kprobe *p),
+				    void (*unreg)(struct kprobe *p))
 {
 #ifdef CONFIG_X86_KERNEL_IBT
+	struct kprobe kp = { .addr = (void *)(addr - 4), .flags = KPROBE_FLAG_DISABLED };
 	u32 insn;
 
-	/* kprobes step over a leading ENDBR64; report the symbol itself */
-	if (!copy_from_kernel_nofault(&insn, (void *)(addr - 4), sizeof(insn)) &&
-	    insn == 0xfa1e0ff3)
+	if (copy_from_kernel_nofault(&insn, (void *)(addr - 4), sizeof(insn)) ||
+	    insn != 0xfa1e0ff3)
+		return addr;
+	if (!reg(&kp))
+		unreg(&kp);
+	if ((unsigned long)kp.addr == addr)
 		return addr - 4;
 #endif
 	return addr;
 }
+#endif
 
 int kmd_lookup_kprobe(const char *name, unsigned long *addr)
 {
@@ -153,7 +172,8 @@ int kmd_lookup_kprobe(const char *name, unsigned long *addr)
 		unreg(&kp);
 	if (!kp.addr)
 		return -ENOENT;
-	*addr = ret ? (unsigned long)kp.addr : kmd_text_start((unsigned long)kp.addr);
+	/* accepted or refused, kprobes may have stepped over an ENDBR64 */
+	*addr = kmd_text_start((unsigned long)kp.addr, reg, unreg);
 	return 0;
 #else
 	return -ENOENT;

@@ -44,6 +44,18 @@ check "add jiffies_64 8" kwrite "$C" add jiffies_64 8
 set -- $(row jiffies_64)
 [ "$6" = 8 ] && ktap_ok "jiffies_64 listed with size 8" ||
 	ktap_fail "jiffies_64 listed with size 8" "$(row jiffies_64)"
+# a function kprobes refuses (entry text) that starts with ENDBR64 on IBT kernels (amd64
+# 6.12): the lookup names the symbol, not symbol+4 (symbols.c, kmd_text_start)
+case $(uname -m) in x86_64) fn=asm_exc_int3 ;; *) fn=vectors ;; esac
+want=$(kmd_symaddr "$fn")
+if [ -z "$want" ]; then
+	ktap_fail "$fn in /proc/kallsyms"
+elif check "add $fn 16" kwrite "$C" add "$fn" 16; then
+	set -- $(row "$fn")
+	[ "$4" = "0x$want" ] && ktap_ok "$fn (refused by kprobes) at its kallsyms address 0x$want" ||
+		ktap_fail "$fn (refused by kprobes) at its kallsyms address" "want 0x$want" "$(row "$fn")"
+	kwrite "$C" del "$fn"
+fi
 check "add-va of a vmalloc buffer" kwrite "$C" add-va "$V" 12411 vbuf
 [ -n "$(row vbuf)" ] && ktap_ok "vbuf listed" || ktap_fail "vbuf listed" "$(cat "$KMD_DBG/regions")"
 
