@@ -63,21 +63,39 @@ void kmk_orc_exit(void)
 	memset(&kmk_orc, 0, sizeof(kmk_orc));
 }
 
-static unsigned long kmk_orc_ip(unsigned long entry)
+/*
+ * The tables' addresses may come from a user-supplied symbol table and are
+ * read at panic: every read is _nofault, so a wrong address ends the ORC
+ * capture of that frame instead of faulting inside the panic.
+ */
+static bool kmk_orc_read(unsigned long addr, int *val)
 {
-	return entry + *(int *)entry;	/* orc_unwind_ip holds ips relative to themselves */
+	return !copy_from_kernel_nofault(val, (void *)addr, sizeof(*val));
+}
+
+/* orc_unwind_ip holds ips relative to themselves; false: unreadable */
+static bool kmk_orc_ip(unsigned long entry, unsigned long *ip)
+{
+	int rel;
+
+	if (!kmk_orc_read(entry, &rel))
+		return false;
+	*ip = entry + rel;
+	return true;
 }
 
 /* The ORC entries crash reads for @ip; false when there are none to take. */
 static bool kmk_orc_frame(unsigned long ip, const u32 *ids)
 {
 	unsigned int idx = (ip - kmk_stext) / LOOKUP_BLOCK_SIZE, start, stop, lo, hi;
-	unsigned int *lookup = (unsigned int *)kmk_orc.lookup;
+	unsigned long lookup = kmk_orc.lookup + idx * sizeof(int), mip;
+	int w[2];
 
-	if (!kmk_is_text(ip) || idx + 1 >= kmk_orc.blocks)
+	if (!kmk_is_text(ip) || idx + 1 >= kmk_orc.blocks ||
+	    !kmk_orc_read(lookup, &w[0]) || !kmk_orc_read(lookup + sizeof(int), &w[1]))
 		return false;
-	start = READ_ONCE(lookup[idx]);
-	stop = READ_ONCE(lookup[idx + 1]) + 1;
+	start = w[0];
+	stop = w[1] + 1;
 	if (stop <= start || (stop - start) * sizeof(int) > KMK_ORC_SLICE ||
 	    kmk_orc.ip_table + stop * sizeof(int) > kmk_orc.ip_end)
 		return false;
@@ -85,12 +103,14 @@ static bool kmk_orc_frame(unsigned long ip, const u32 *ids)
 	for (lo = start, hi = stop - 1; lo < hi;) {
 		unsigned int mid = lo + (hi - lo + 1) / 2;
 
-		if (kmk_orc_ip(kmk_orc.ip_table + mid * sizeof(int)) <= ip)
+		if (!kmk_orc_ip(kmk_orc.ip_table + mid * sizeof(int), &mip))
+			return false;
+		if (mip <= ip)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	kmk_move(ids[0], &lookup[idx], 2 * sizeof(int));
+	kmk_move(ids[0], (void *)lookup, 2 * sizeof(int));
 	kmk_move(ids[1], (void *)(kmk_orc.ip_table + start * sizeof(int)),
 		 (stop - start) * sizeof(int));
 	kmk_move(ids[2], (void *)(kmk_orc.unwind + lo * sizeof(struct orc_entry)),
