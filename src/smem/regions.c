@@ -208,12 +208,19 @@ static void kms_rebuild(void)
  * Rebuild now, or leave it to whoever is rebuilding. Dekker-style: the holder
  * clears the lock, then reads dirty; a caller that found it taken writes dirty,
  * then reads the lock; the barriers make at least one of them see the other.
+ * Two more orders make the holder's rebuild see what the caller changed: the
+ * caller's change (a kms_present bit: set_bit() orders nothing, and a failed
+ * test_and_set_bit_lock() neither) before its dirty mark, and the holder's
+ * clearing of dirty before the rebuild's first read (a store then loads: even
+ * x86 reorders that), else the holder may read the old rows and then wipe the
+ * caller's mark, and the change waits for the next event.
  */
 static void kms_sync(void)
 {
 	for (;;) {
 		if (!test_and_set_bit_lock(0, &kms_busy)) {
 			WRITE_ONCE(kms_dirty, false);
+			smp_mb();	/* dirty cleared before the rows are read */
 			kms_rebuild();
 			clear_bit_unlock(0, &kms_busy);
 			smp_mb__after_atomic();	/* unlocked before dirty is read */
@@ -221,6 +228,7 @@ static void kms_sync(void)
 				return;
 			continue;
 		}
+		smp_mb();	/* this event's change before the mark asking to redo it */
 		WRITE_ONCE(kms_dirty, true);
 		smp_mb();	/* dirty is visible before the lock is read again */
 		if (test_bit(0, &kms_busy))
