@@ -7,6 +7,8 @@
  *       SIZE bytes of a fixed pattern (compressible, not constant) written
  *       through the stream in writes of odd sizes; the tests compare what
  *       `age -d` and `zstd -d` make of OUT with `stream_test pattern SIZE`.
+ *   stream_test copy IN OUT [options as write]   IN through the stream (the sizes
+ *       and times of a real core: docs/tool.md's figures)
  *   stream_test pattern SIZE            the pattern on stdout
  *   stream_test decrypt FILE KEYFILE    decrypt with format/age.c: prints the
  *       SHA-256 of the payload, exits with kmt_age_decrypt()'s code
@@ -40,12 +42,23 @@ static int cmd_write(int argc, char **argv)
 	struct kmt_stream *s;
 	uint64_t size, done = 0;
 	uint8_t buf[70000];
+	struct kmt_file in = { 0 };
+	bool copy = !strcmp(argv[1], "copy");
+	double t0 = kmt_now();
 	size_t step = 1;
 	int i, ret = 0;
 
-	if (argc < 4 || kmt_parse_u64(argv[3], &size))
+	if (copy) {
+		ret = kmt_file_map(&in, argv[2]);
+		if (ret)
+			return ret;
+		size = in.size;
+		argv++;
+		argc--;
+	} else if (argc < 4 || kmt_parse_u64(argv[3], &size)) {
 		return KMT_EXIT_USAGE;
-	for (i = 4; i < argc && !ret; i++) {
+	}
+	for (i = copy ? 3 : 4; i < argc && !ret; i++) {
 		int opt = !strcmp(argv[i], "--compress") ? KMT_OPT_COMPRESS :
 			  !strcmp(argv[i], "--encrypt-to") ? KMT_OPT_ENCRYPT_TO :
 			  !strcmp(argv[i], "-R") ? 'R' : 0;
@@ -59,9 +72,9 @@ static int cmd_write(int argc, char **argv)
 	while (!ret && done < size) {
 		size_t n = size - done < step ? size - done : step, j;
 
-		for (j = 0; j < n; j++)
+		for (j = 0; j < n && !copy; j++)
 			buf[j] = pattern_byte(done + j);
-		ret = kmt_stream_write(s, buf, n);
+		ret = kmt_stream_write(s, copy ? in.data + done : buf, n);
 		done += n;
 		step = step * 3 + 1 > sizeof(buf) ? 1 : step * 3 + 1;	/* 1, 4, 13, ... 66430 */
 	}
@@ -70,10 +83,14 @@ static int cmd_write(int argc, char **argv)
 	} else {
 		ret = kmt_stream_commit(s, &st);
 		if (!ret)
-			printf("in %llu compressed %llu out %llu\n", (unsigned long long)st.in,
-			       (unsigned long long)st.compressed, (unsigned long long)st.out);
+			printf("in %llu compressed %llu out %llu; zstd %.4f s, age %.4f s, fsync+rename %.4f s, all %.4f s\n",
+			       (unsigned long long)st.in, (unsigned long long)st.compressed,
+			       (unsigned long long)st.out, st.t_zstd, st.t_age, st.t_sync,
+			       kmt_now() - t0);
 	}
 	kmt_stream_opts_free(&so);
+	if (copy)
+		kmt_file_unmap(&in);
 	return ret;
 }
 
@@ -107,7 +124,7 @@ int main(int argc, char **argv)
 {
 	uint64_t size, i;
 
-	if (argc >= 4 && !strcmp(argv[1], "write"))
+	if (argc >= 4 && (!strcmp(argv[1], "write") || !strcmp(argv[1], "copy")))
 		return cmd_write(argc, argv);
 	if (argc == 3 && !strcmp(argv[1], "pattern") && !kmt_parse_u64(argv[2], &size)) {
 		for (i = 0; i < size; i++)

@@ -36,7 +36,7 @@ struct kmt_stream_opts {
 	size_t nrcpt;
 };
 
-#define KMT_ZSTD_LEVEL	9	/* ~1.2 MB minidump: a few ms, within 2% of level 19 */
+#define KMT_ZSTD_LEVEL	9	/* 1.1 MB core: 70 KB in ~30 ms; 19 is 10% smaller, 6x slower */
 
 /* Option codes of the long options below (short: -R FILE). */
 #define KMT_OPT_COMPRESS	0x1001
