@@ -480,6 +480,8 @@ sys.stdout.buffer.write(zlib.decompress(b) if b"compressed: zlib" in h else b)' 
 	done
 }
 check extract-compress-encrypt zcore
+check assemble-compress-encrypt sh -c "'$KMD' -q assemble x86md --compress zstd -R r1.txt -o md.core.zst.age &&
+	age -d -i k1.txt md.core.zst.age | zstd -qdc | cmp - x86.expected"
 # inputs: info and dmesg open .zst and (with -i KEYFILE) .age cores directly
 same_out() {	# same_out CMD ARGS... -- FILE [-i KEY]: CMD on FILE prints what it prints on x86.expected
 	local pre=() f

@@ -14,6 +14,7 @@
 #include "lib/file.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
+#include "output/stream.h"
 #include "lib/util.h"
 
 static void kmt_assemble_usage(FILE *f)
@@ -24,6 +25,7 @@ static void kmt_assemble_usage(FILE *f)
 		"into one ELF core, after checking it against the first file's program headers.\n"
 		"\n"
 		"  -o, --output CORE  the core to write\n"
+		KMT_STREAM_HELP
 		"  -f, --force        write the concatenation even when files and headers disagree\n"
 		"  -q, --quiet        errors only\n"
 		"  -v, --verbose      say more\n"
@@ -97,20 +99,21 @@ static int kmt_md_scan_dir(const char *dir, struct kmt_mdfile **f, size_t *nf)
 }
 
 static int kmt_md_write(const struct kmt_mdfile *f, size_t nf, const char *out,
-			const struct kmt_file *maps)
+			const struct kmt_file *maps, const struct kmt_stream_opts *so)
 {
-	struct kmt_out o;
+	struct kmt_stream *o;
 	size_t i;
-	int ret = kmt_out_open(&o, out, maps, nf);
+	int ret = kmt_stream_open(&o, out, so, maps, nf);
 
+	if (ret)
+		return ret;
 	for (i = 0; i < nf && !ret; i++)
-		ret = kmt_out_write(&o, f[i].data, f[i].size);
+		ret = kmt_stream_write(o, f[i].data, f[i].size);
 	if (ret) {
-		if (o.fd >= 0)
-			kmt_out_abort(&o);
+		kmt_stream_abort(o);
 		return ret;
 	}
-	return kmt_out_commit(&o);
+	return kmt_stream_commit(o, NULL);
 }
 
 static int kmt_md_map_all(struct kmt_mdfile *f, size_t nf, struct kmt_file *maps)
@@ -128,7 +131,8 @@ static int kmt_md_map_all(struct kmt_mdfile *f, size_t nf, struct kmt_file *maps
 	return 0;
 }
 
-static int kmt_assemble_run(struct kmt_mdfile *f, size_t nf, const char *out, bool force,
+static int kmt_assemble_run(struct kmt_mdfile *f, size_t nf, const char *out,
+			    const struct kmt_stream_opts *so, bool force,
 			    double t0)
 {
 	struct kmt_file *maps = kmt_calloc(nf, sizeof(*maps));
@@ -148,7 +152,7 @@ static int kmt_assemble_run(struct kmt_mdfile *f, size_t nf, const char *out, bo
 		ret = code;
 	}
 	if (!ret)
-		ret = kmt_md_write(f, nf, out, maps);
+		ret = kmt_md_write(f, nf, out, maps, so);
 	if (!ret) {
 		total = f[nf - 1].off + f[nf - 1].size;
 		kmt_info("assembled %zu files, %llu bytes, into %s in %.3f s", nf,
@@ -165,9 +169,11 @@ int kmt_cmd_assemble(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		KMT_STREAM_LONGOPTS,
 		KMT_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	struct kmt_stream_opts so = { 0 };
 	struct kmt_mdfile *f = NULL;
 	const char *out = NULL;
 	double t0 = kmt_now();
@@ -177,20 +183,28 @@ int kmt_cmd_assemble(int argc, char **argv)
 	int opt, ret = 0;
 
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while ((opt = getopt_long(argc, argv, "o:fhVqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:fhVqv" KMT_STREAM_SHORTOPTS, opts, NULL)) != -1) {
 		int ex = -1;
 
-		if (opt == 'o')
+		if (opt == 'o') {
 			out = optarg;
-		else if (opt == 'f')
+		} else if (opt == 'f') {
 			force = true;
-		else if (kmt_common_opt(opt, "assemble", kmt_assemble_usage, &ex) && ex >= 0)
+		} else if (kmt_stream_opt(&so, opt, optarg, &ex)) {
+			if (ex) {
+				kmt_stream_opts_free(&so);
+				return ex;
+			}
+		} else if (kmt_common_opt(opt, "assemble", kmt_assemble_usage, &ex) && ex >= 0) {
+			kmt_stream_opts_free(&so);
 			return ex;
+		}
 	}
 	if (optind >= argc || !out) {
 		kmt_err(!out ? "assemble: give the output core with -o CORE" :
 			"assemble: give a directory or the md_*.BIN files");
 		fprintf(stderr, "Try '%s assemble --help'.\n", KMT_PROG);
+		kmt_stream_opts_free(&so);
 		return KMT_EXIT_USAGE;
 	}
 	if (argc - optind == 1 && !stat(argv[optind], &st) && S_ISDIR(st.st_mode))
@@ -201,9 +215,10 @@ int kmt_cmd_assemble(int argc, char **argv)
 		for (i = optind; i < (size_t)argc; i++)
 			kmt_md_add(&f, &nf, argv[i]);
 	if (!ret)
-		ret = kmt_assemble_run(f, nf, out, force, t0);
+		ret = kmt_assemble_run(f, nf, out, &so, force, t0);
 	for (i = 0; i < nf; i++)
 		free(f[i].path);
 	free(f);
+	kmt_stream_opts_free(&so);
 	return ret;
 }
