@@ -19,6 +19,7 @@ static const struct {
 	{ "assemble", kmt_cmd_assemble, "QDL/edl md_*.BIN set -> minidump core" },
 	{ "info", kmt_cmd_info, "describe a core: regions, notes, VMCOREINFO, table" },
 	{ "dmesg", kmt_cmd_dmesg, "print a core's kernel log (like makedumpfile --dump-dmesg)" },
+	{ "collect", kmt_cmd_collect, "QEMU guest panics -> minidump cores, guest restarted" },
 	{ "symbols", kmt_cmd_symbols, "load a System.map or kallsyms into the running module" },
 };
 

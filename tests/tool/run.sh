@@ -509,6 +509,10 @@ golden err-zst-bomb info bomb.zst
 golden err-encrypt-to-bad extract --ram x86.ram@0x1000000 --encrypt-to age1notakey -o t.core
 golden err-compress-bad extract --ram x86.ram@0x1000000 --compress xz -o t.core
 check err-encrypt-no-output-left test ! -e "$W/t.core"
+# ---- collect against a fake QEMU (QMP server in Python), hostile replies included ----
+for c in $(python3 "$HERE/collect_test.py" list); do
+	check "collect-$c" python3 "$HERE/collect_test.py" "$c" "$KMD" "$W"
+done
 
 # ---- symbols: a FIFO stands in for the module's debugfs file ----
 golden err-symbols-no-debugfs symbols --system-map data/System.map --debugfs nonexistent
@@ -622,7 +626,7 @@ if [ "$FUZZ_TIME" != 0 ]; then
 		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
 			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-arm64-errors.expected panic-arm64-exc.expected" \
 			    "dmesg fuzz.expected arm64.expected" \
-			    "md fuzz.mdp" "smem fuzz.smem" "locator fuzz-loc.ram" "symtab data/System.map data/kallsyms" \
+			    "md fuzz.mdp" "smem fuzz.smem" "locator fuzz-loc.ram" "qmp data/qmp.seed" "symtab data/System.map data/kallsyms" \
 			    "decode fuzz-dec.age fuzz-dec-x25519.age fuzz-dec-x25519_grease.age fuzz-dec-x25519_multiple_recipients.age fuzz-dec-stream_three_chunks.age x86.core.zst"; do
 			set -- $spec
 			t=$1

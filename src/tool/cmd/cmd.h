@@ -11,6 +11,7 @@ int kmt_cmd_assemble(int argc, char **argv);
 int kmt_cmd_info(int argc, char **argv);
 int kmt_cmd_dmesg(int argc, char **argv);
 int kmt_cmd_symbols(int argc, char **argv);
+int kmt_cmd_collect(int argc, char **argv);
 
 /* Common options, accepted before or after the command. */
 #define KMT_COMMON_LONGOPTS \

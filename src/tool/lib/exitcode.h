@@ -18,5 +18,10 @@
 #define KMT_EXIT_MODULE		9	/* symbols: module not loaded, debugfs missing, table rejected */
 #define KMT_EXIT_PARTIAL	10	/* extract: the core was written without some rows, or from a
 					 * table that kept changing (see warnings) */
+#define KMT_EXIT_QMP		11	/* collect: the QMP socket failed: cannot connect, closed, a
+					 * garbled or oversized reply, a command QEMU refused, no answer */
+#define KMT_EXIT_VMSETUP	12	/* collect: the VM cannot be collected as set up: no pvpanic
+					 * device, a panic action that does not pause, a RAM file that is
+					 * not the guest's shared memory */
 
 #endif /* _KMT_EXITCODE_H */
