@@ -503,6 +503,10 @@ head -c 1000 "$W/x86.core.zst" >"$W/trunc.zst" 2>/dev/null || true
 golden err-zst-truncated dmesg trunc.zst
 head -c 20000 "$W/x86.core.age" >"$W/trunc.age" 2>/dev/null || true
 golden err-age-truncated info trunc.age -i k1.txt
+age -a -r "$R1" -o "$W/x86.core.armored" "$W/x86.expected" 2>/dev/null || true
+golden err-age-armored info x86.core.armored -i k1.txt
+sed '1s|/v1|/v2|' "$W/x86.core.age" >"$W/x86.core.v2" 2>/dev/null || true
+golden err-age-version dmesg x86.core.v2 -i k1.txt
 # a zstd bomb: 300 MiB of zeros in ~10 KB, no size in the frame: stopped at the cap
 head -c 300M /dev/zero | zstd -q -c >"$W/bomb.zst"
 golden err-zst-bomb info bomb.zst

@@ -92,10 +92,17 @@ int kmt_zstd_decode(const uint8_t *in, size_t len, uint64_t max, const char *nam
 	return 0;
 }
 
+/* Any version: the age reader then says which one it does not read. */
 static bool kmt_is_age(const uint8_t *in, size_t len)
 {
-	return len >= sizeof(KMT_AGE_MAGIC) - 1 &&
-	       !memcmp(in, KMT_AGE_MAGIC, sizeof(KMT_AGE_MAGIC) - 1);
+	return len >= 19 && !memcmp(in, "age-encryption.org/", 19);
+}
+
+static bool kmt_is_armored_age(const uint8_t *in, size_t len)
+{
+	static const char begin[] = "-----BEGIN AGE ENCRYPTED FILE-----";
+
+	return len >= sizeof(begin) - 1 && !memcmp(in, begin, sizeof(begin) - 1);
 }
 
 static bool kmt_is_zstd(const uint8_t *in, size_t len)
@@ -111,6 +118,11 @@ int kmt_decode(const uint8_t *in, size_t len, const struct kmt_identities *ids, 
 	int ret;
 
 	*decoded = 0;
+	if (kmt_is_armored_age(in, len)) {
+		kmt_err("%s is an ASCII-armored age file: decrypt it with age -d first (this tool reads binary age files)",
+			name);
+		return KMT_EXIT_FORMAT;
+	}
 	if (kmt_is_age(in, len)) {
 		if (!ids || !ids->n) {
 			kmt_err("%s is age-encrypted: give the key with -i KEYFILE (AGE-SECRET-KEY-1..., made by age-keygen)",
