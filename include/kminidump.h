@@ -109,6 +109,16 @@ void kminidump_clean_poc(const void *va, size_t size);
 /* Look up a kernel symbol with the core's resolvers (user table, kprobes, VMCOREINFO). */
 int kminidump_lookup_symbol(const char *symbol, unsigned long *addr);
 
+/* The resolver that found a symbol (kminidump_lookup_symbol_from()). */
+enum kminidump_sym_source {
+	KMINIDUMP_SYM_KALLSYMS = 1,	/* kallsyms, through a kprobe */
+	KMINIDUMP_SYM_VMCOREINFO,	/* a SYMBOL() line of the kernel's VMCOREINFO */
+	KMINIDUMP_SYM_TABLE,		/* the symbol table user space loaded */
+};
+
+/* kminidump_lookup_symbol(), but returns the kminidump_sym_source on success. */
+int kminidump_lookup_symbol_from(const char *symbol, unsigned long *addr);
+
 /* Translate a kernel virtual address to physical; false if it is not mapped. */
 bool kminidump_virt_to_phys(unsigned long va, phys_addr_t *pa);
 

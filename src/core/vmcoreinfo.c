@@ -245,13 +245,26 @@ static int kmd_lookup_vmcoreinfo(const char *name, unsigned long *addr)
 	return kstrtoul(val, 16, addr) ? -ENOENT : 0;
 }
 
-int kmd_lookup(const char *name, unsigned long *addr)
+/* Every resolver in turn; which one answered (enum kminidump_sym_source), or an errno. */
+static int kmd_lookup_from(const char *name, unsigned long *addr)
 {
+	int ret;
+
 	if (!name || !*name)
 		return -EINVAL;
-	if (!kmd_lookup_kprobe(name, addr) || !kmd_lookup_vmcoreinfo(name, addr))
-		return 0;
-	return kmd_lookup_table(name, addr);
+	if (!kmd_lookup_kprobe(name, addr))
+		return KMINIDUMP_SYM_KALLSYMS;
+	if (!kmd_lookup_vmcoreinfo(name, addr))
+		return KMINIDUMP_SYM_VMCOREINFO;
+	ret = kmd_lookup_table(name, addr);
+	return ret ? ret : KMINIDUMP_SYM_TABLE;
+}
+
+int kmd_lookup(const char *name, unsigned long *addr)
+{
+	int ret = kmd_lookup_from(name, addr);
+
+	return ret < 0 ? ret : 0;
 }
 
 int kminidump_lookup_symbol(const char *symbol, unsigned long *addr)
@@ -259,6 +272,12 @@ int kminidump_lookup_symbol(const char *symbol, unsigned long *addr)
 	return kmd_lookup(symbol, addr);
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_lookup_symbol, KMD_NS);
+
+int kminidump_lookup_symbol_from(const char *symbol, unsigned long *addr)
+{
+	return kmd_lookup_from(symbol, addr);
+}
+EXPORT_SYMBOL_NS_GPL(kminidump_lookup_symbol_from, KMD_NS);
 
 int kmd_vmcoreinfo_init(void)
 {

@@ -200,6 +200,14 @@ static u32 kbtf_find(const char *name, u32 kind)
 	return 0;
 }
 
+/* what a public lookup returns: an answer is noted as the region's BTF source */
+static s64 kbtf_answer(s64 n)
+{
+	if (n >= 0)
+		kmk_sources_note(KMK_SRC_BTF);
+	return n;
+}
+
 /* sizeof(struct @name), or a negative errno. */
 s64 kmk_btf_struct_size(const char *name)
 {
@@ -208,7 +216,7 @@ s64 kmk_btf_struct_size(const char *name)
 	if (!kbtf.nr)
 		return -ENOENT;
 	id = kbtf_find(name, BTF_KIND_STRUCT);
-	return id ? kbtf_resolve_size(id) : -ENOENT;
+	return kbtf_answer(id ? kbtf_resolve_size(id) : -ENOENT);
 }
 
 /* Size of variable @name (pahole describes per-CPU variables), or a negative errno. */
@@ -219,7 +227,7 @@ s64 kmk_btf_var_size(const char *name)
 	if (!kbtf.nr)
 		return -ENOENT;
 	id = kbtf_find(name, BTF_KIND_VAR);
-	return id ? kbtf_resolve_size(id) : -ENOENT;
+	return kbtf_answer(id ? kbtf_resolve_size(id) : -ENOENT);
 }
 
 /* Offset of @member in struct/union type @id, looking into anonymous members too. */
@@ -268,7 +276,7 @@ s64 kmk_btf_member_offset(const char *sname, const char *member)
 	if (!kbtf.nr)
 		return -ENOENT;
 	id = kbtf_find(sname, BTF_KIND_STRUCT);
-	return id ? kbtf_member_offset(id, member, 0) : -ENOENT;
+	return kbtf_answer(id ? kbtf_member_offset(id, member, 0) : -ENOENT);
 }
 
 /*
@@ -292,7 +300,7 @@ s64 kmk_btf_percpu_offset(const char *name)
 		const struct btf_type *var = kbtf_type(v[i].type);
 
 		if (var && !strcmp(kbtf_name(var), name))
-			return v[i].offset;
+			return kbtf_answer(v[i].offset);
 	}
 	return -ENOENT;
 }

@@ -32,6 +32,7 @@ int kmk_reserve(const char *fmt, u8 a, s8 b, size_t size, u32 *id)
 		snprintf(name, sizeof(name), fmt, a, b);
 	else
 		snprintf(name, sizeof(name), fmt, a);
+	kmk_sources_note(KMK_SRC_OWN);
 	ret = kmk_register_va(&kmk_capture_region, 0, name, (unsigned long)kmk_park, size,
 			      KMINIDUMP_F_MOVABLE | KMINIDUMP_F_PANIC);
 	if (ret > 0)

@@ -9,29 +9,25 @@
 
 static struct dentry *kmk_debugfs_dir, *kmk_debugfs_file;
 
-/* regions outside the catalogue, with their own life cycle */
-static struct kmk_region *const kmk_other_regions[] = { &kmk_capture_region, &kmk_pgt_region };
-
 static int kernel_show(struct seq_file *m, void *v)
 {
 	unsigned int i, sets = kmk_current_sets();
+	char src[96];
 
-	seq_printf(m, "%-16s %-8s %5s %10s  %s\n", "region", "state", "rows", "bytes", "note");
-	for (i = 0; i < kmk_nr_regions; i++) {
-		const struct kmk_region *r = &kmk_regions[i];
-		const char *state = !(r->sets & sets) ? "off" :
-				    r->err ? "missing" : "ok";
+	seq_printf(m, "%-16s %-8s %5s %10s  %-26s %s\n", "region", "state", "rows", "bytes",
+		   "source", "note");
+	for (i = 0; i < kmk_nr_regions + kmk_nr_other_regions; i++) {
+		const struct kmk_region *r = i < kmk_nr_regions ? &kmk_regions[i] :
+					     kmk_other_regions[i - kmk_nr_regions];
+		bool on = r->sets & sets;
 
-		seq_printf(m, "%-16s %-8s %5u %10llu  %s\n", r->name, state, r->rows_added,
-			   r->bytes, r->err && (r->sets & sets) ? r->why : "");
-	}
-	for (i = 0; i < ARRAY_SIZE(kmk_other_regions); i++) {
-		const struct kmk_region *r = kmk_other_regions[i];
-
-		if (r->sets & sets)
-			seq_printf(m, "%-16s %-8s %5u %10llu  %s\n", r->name,
-				   r->err ? "missing" : "ok", r->rows_added, r->bytes,
-				   r->err ? r->why : "");
+		if (!on && i >= kmk_nr_regions)
+			continue;
+		if (!on || !kmk_sources_str(r->rows_added ? r->sources : 0, src, sizeof(src)))
+			strscpy(src, "-", sizeof(src));
+		seq_printf(m, "%-16s %-8s %5u %10llu  %-26s %s\n", r->name,
+			   !on ? "off" : r->err ? "missing" : "ok", r->rows_added, r->bytes, src,
+			   r->err && on ? r->why : "");
 	}
 	if (kmk_extra_region.rows_added)
 		seq_printf(m, "%-16s %-8s %5u %10llu\n", "extra", "ok",

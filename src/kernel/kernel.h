@@ -61,7 +61,28 @@ struct kmk_region {
 	const char *why;		/* one-line reason when missing */
 	unsigned int rows_added;	/* regions registered for it */
 	u64 bytes;
+	unsigned int sources;		/* KMK_SRC_*: what its finder used */
 };
+
+/*
+ * Where a region's address and size came from, noted by the lookups and reads
+ * its finder made (address and size together): debugfs "kernel" and the
+ * VMCOREINFO line KMINIDUMP_SOURCE(region) that kminidump info shows.
+ */
+#define KMK_SRC_EXPORTED	0x01	/* an exported symbol this module links to */
+#define KMK_SRC_KALLSYMS	0x02	/* kallsyms through a kprobe */
+#define KMK_SRC_VMCOREINFO	0x04	/* the kernel's VMCOREINFO (SYMBOL, SIZE, OFFSET...) */
+#define KMK_SRC_TABLE		0x08	/* the symbol table user space loaded */
+#define KMK_SRC_BTF		0x10	/* the kernel's BTF */
+#define KMK_SRC_HEADERS		0x20	/* sizes from the headers this module was built with */
+#define KMK_SRC_POINTERS	0x40	/* pointers followed in kernel memory */
+#define KMK_SRC_OWN		0x80	/* this module's own buffers */
+
+/* register.c: sources are collected between start and take, one region at a time */
+void kmk_sources_start(void);
+void kmk_sources_note(unsigned int src);
+void kmk_sources_take(struct kmk_region *r);
+int kmk_sources_str(unsigned int src, char *buf, size_t size);
 
 /* register.c: what every finder calls */
 int kmk_sym(const char *name, unsigned long *addr);
@@ -106,12 +127,16 @@ int kmk_add_crash_text(struct kmk_region *r);
 extern struct kmk_region kmk_regions[];
 extern const unsigned int kmk_nr_regions;
 extern struct kmk_region kmk_extra_region;
+/* regions outside the catalogue, with their own life cycle (capture, page tables) */
+extern struct kmk_region *const kmk_other_regions[];
+extern const unsigned int kmk_nr_other_regions;
 unsigned int kmk_current_sets(void);
 int kmk_regions_init(void);
 void kmk_regions_exit(void);
 
 /* vmcoreinfo.c: keys the tools need that the kernel's copy may lack */
 void kmk_vmcoreinfo_complete(void);
+void kmk_sources_publish(void);
 
 /* pgtable.c: the page-table pages that map the regions */
 extern struct kmk_region kmk_pgt_region;

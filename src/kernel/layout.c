@@ -21,6 +21,7 @@ s64 kmk_vmci_number(const char *key)
 
 	if (kminidump_vmcoreinfo_value(key, val, sizeof(val)) < 0 || kstrtoll(val, 10, &n))
 		return -ENOENT;
+	kmk_sources_note(KMK_SRC_VMCOREINFO);
 	return n;
 }
 

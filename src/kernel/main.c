@@ -26,12 +26,17 @@ static int __init kmk_init(void)
 	if (ret)
 		goto err_regions;
 	kmk_vmcoreinfo_complete();
+	kmk_sources_start();
 	ret = kmk_capture_init();
+	kmk_sources_take(&kmk_capture_region);
 	if (ret)
 		goto err_capture;
+	kmk_sources_start();
 	ret = kmk_pgtable_init();
+	kmk_sources_take(&kmk_pgt_region);
 	if (ret)
 		goto err_pgtable;
+	kmk_sources_publish();
 	kmk_btf_exit();
 	kmk_debugfs_init();
 	return 0;

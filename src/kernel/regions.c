@@ -449,6 +449,9 @@ struct kmk_region kmk_regions[] = {
 
 const unsigned int kmk_nr_regions = ARRAY_SIZE(kmk_regions);
 
+struct kmk_region *const kmk_other_regions[] = { &kmk_capture_region, &kmk_pgt_region };
+const unsigned int kmk_nr_other_regions = ARRAY_SIZE(kmk_other_regions);
+
 unsigned int kmk_current_sets(void)
 {
 	return kmk_sets;
@@ -520,7 +523,9 @@ int kmk_regions_init(void)
 
 		if (!(r->sets & kmk_sets))
 			continue;
+		kmk_sources_start();
 		r->add(r);
+		kmk_sources_take(r);
 		if (r->err) {
 			pr_warn("region %s missing: %s\n", r->name, r->why);
 			missing++;

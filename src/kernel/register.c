@@ -14,14 +14,74 @@ static DEFINE_MUTEX(kmk_lock);	/* guards the id list */
 static u32 *kmk_ids;
 static unsigned int kmk_nids, kmk_ids_cap;
 
+/* module init runs one finder at a time: no lock needed for what it notes */
+static unsigned int kmk_sources_seen;
+
+void kmk_sources_start(void)
+{
+	kmk_sources_seen = 0;
+}
+
+void kmk_sources_note(unsigned int src)
+{
+	kmk_sources_seen |= src;
+}
+
+/*
+ * What the finder noted; a finder that resolved nothing linked to an exported
+ * symbol, and one that read no size from VMCOREINFO, BTF or memory took it
+ * from the headers.
+ */
+void kmk_sources_take(struct kmk_region *r)
+{
+	unsigned int src = kmk_sources_seen;
+
+	if (!(src & (KMK_SRC_KALLSYMS | KMK_SRC_VMCOREINFO | KMK_SRC_TABLE | KMK_SRC_BTF |
+		     KMK_SRC_POINTERS | KMK_SRC_OWN)))
+		src |= KMK_SRC_EXPORTED;
+	if (!(src & (KMK_SRC_VMCOREINFO | KMK_SRC_BTF | KMK_SRC_POINTERS | KMK_SRC_OWN)))
+		src |= KMK_SRC_HEADERS;
+	r->sources = src;
+	kmk_sources_seen = 0;
+}
+
+/* "kallsyms+headers": the names of @src, in KMK_SRC_* order */
+int kmk_sources_str(unsigned int src, char *buf, size_t size)
+{
+	static const char * const names[] = { "exported", "kallsyms", "vmcoreinfo", "table",
+					       "btf", "headers", "pointers", "own" };
+	unsigned int i;
+	int n = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (src & BIT(i))
+			n += scnprintf(buf + n, size - n, "%s%s", n ? "+" : "", names[i]);
+	return n;
+}
+
 int kmk_sym(const char *name, unsigned long *addr)
 {
-	return kminidump_lookup_symbol(name, addr);
+	static const unsigned int src[] = {
+		[KMINIDUMP_SYM_KALLSYMS] = KMK_SRC_KALLSYMS,
+		[KMINIDUMP_SYM_VMCOREINFO] = KMK_SRC_VMCOREINFO,
+		[KMINIDUMP_SYM_TABLE] = KMK_SRC_TABLE,
+	};
+	int ret = kminidump_lookup_symbol_from(name, addr);
+
+	if (ret < 0)
+		return ret;
+	if (ret < ARRAY_SIZE(src))
+		kmk_sources_note(src[ret]);
+	return 0;
 }
 
 int kmk_read_ulong(unsigned long addr, unsigned long *val)
 {
-	return copy_from_kernel_nofault(val, (void *)addr, sizeof(*val)) ? -EFAULT : 0;
+	if (copy_from_kernel_nofault(val, (void *)addr, sizeof(*val)))
+		return -EFAULT;
+	kmk_sources_note(KMK_SRC_POINTERS);
+	return 0;
 }
 
 int kmk_missing(struct kmk_region *r, int err, const char *why)

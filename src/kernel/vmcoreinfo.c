@@ -191,3 +191,21 @@ void kmk_vmcoreinfo_complete(void)
 	kmk_vmci_put("SIZE(atomic_long_t)", "%zu", sizeof(atomic_long_t));
 	kmk_vmci_put("OFFSET(atomic_long_t.counter)", "%d", 0);
 }
+
+/*
+ * KMINIDUMP_SOURCE(region)=kallsyms+headers for every region found: which
+ * sources gave its address and size, for kminidump info to show from the core.
+ */
+void kmk_sources_publish(void)
+{
+	unsigned int i;
+	char src[96];
+
+	for (i = 0; i < kmk_nr_regions + kmk_nr_other_regions; i++) {
+		const struct kmk_region *r = i < kmk_nr_regions ? &kmk_regions[i] :
+					     kmk_other_regions[i - kmk_nr_regions];
+
+		if (r->rows_added && kmk_sources_str(r->sources, src, sizeof(src)))
+			kminidump_vmcoreinfo_append("KMINIDUMP_SOURCE(%s)=%s", r->name, src);
+	}
+}

@@ -280,6 +280,36 @@ static void kmt_info_vmcoreinfo(const struct kmt_info_ctx *x)
 		kmt_info_vmci_key(x, keys[i]);
 }
 
+/* KMINIDUMP_SOURCE(region)=...: which sources kminidump_kernel found each region with */
+static void kmt_info_sources(const struct kmt_info_ctx *x)
+{
+	static const char key[] = "KMINIDUMP_SOURCE(";
+	const struct kmt_vmci *v = &x->c->vmci;
+	const char *p, *end;
+	bool head = false;
+
+	if (!x->c->has_vmci)
+		return;
+	for (p = v->text, end = v->text + v->len; p < end; ) {
+		const char *nl = memchr(p, '\n', end - p), *eol = nl ? nl : end;
+		const char *close = memchr(p, ')', eol - p);
+		size_t k = sizeof(key) - 1, j;
+
+		if ((size_t)(eol - p) > k && !memcmp(p, key, k) && close && close[1] == '=') {
+			if (!head)
+				fprintf(x->out, "sources (where kminidump_kernel found each region):\n");
+			head = true;
+			fprintf(x->out, "  %-16.*s ", (int)(close - p - k < 64 ? close - p - k : 64),
+				p + k);
+			for (j = 0; close + 2 + j < eol && j < 128; j++)
+				fputc(close[2 + j] >= 0x20 && close[2 + j] <= 0x7e ? close[2 + j] : '?',
+				      x->out);
+			fputc('\n', x->out);
+		}
+		p = eol + 1;
+	}
+}
+
 static void kmt_info_total(const struct kmt_info_ctx *x)
 {
 	size_t n;
@@ -295,6 +325,7 @@ static void (*const kmt_info_sections[])(const struct kmt_info_ctx *) = {
 	kmt_info_regions,
 	kmt_info_notes,
 	kmt_info_vmcoreinfo,
+	kmt_info_sources,
 	kmt_info_panic,
 	kmt_info_total,
 };

@@ -197,7 +197,7 @@ kmd_check_regions() {	# what kminidump_kernel found, judged by tests/missing-reg
 	grep -q '^table: [0-9]' "$KMD_DBG/symbols" 2>/dev/null || fl=${fl:+$fl,}notable
 	if [ -r "$k" ]; then
 		missing=$(awk 'NR > 1 && $2 == "missing" { print $1 }' "$k" | paste -sd, -)
-		ok=$(awk 'NR > 1 && $2 == "ok" { print $1 ":" $3 }' "$k" | paste -sd, -)
+		ok=$(awk 'NR > 1 && $2 == "ok" { print $1 ":" $3 ":" $5 }' "$k" | paste -sd, -)
 		off=$(awk 'NR > 1 && $2 == "off" { print $1 }' "$k" | paste -sd, -)
 		hostcheck kernel_regions src=debugfs "flavours=${fl:--}" "missing=${missing:--}" \
 			"ok=${ok:--}" "off=${off:--}" || log "$(cat "$k")"

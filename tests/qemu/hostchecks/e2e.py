@@ -40,6 +40,27 @@ def _drgn(vm, core):
     return vals, None
 
 
+def _sources(core, notable):
+    """`kminidump info` names where each region was found (VMCOREINFO KMINIDUMP_SOURCE);
+    without a symbol table the printk ring comes from the kernel's VMCOREINFO."""
+    rc, out, err, _ = kmt.run([kmt.tool(), "info", core])
+    if rc:
+        return f"kminidump info {core} failed (exit {rc}): {err.strip()[-300:]}"
+    sec = out.partition("sources (where kminidump_kernel found each region):\n")[2]
+    src = {}
+    for line in sec.splitlines():
+        if not line.startswith("  ") or len(line.split()) != 2:
+            break
+        r, s = line.split()
+        src[r] = s
+    for r in ("printk", "init_uts_ns", "panic_capture"):
+        if r not in src:
+            return f"kminidump info names no source for {r}: {sec[:300]!r}"
+    if notable and "vmcoreinfo" not in src["printk"].split("+"):
+        return f"no symbol table, yet printk's source is {src['printk']!r}, not vmcoreinfo"
+    return None
+
+
 def live_core(vm, args):
     """live_core SIZE: drgn reads jiffies_64, the release, nr_irqs and the log from the
     live core the guest copied to its disk."""
@@ -53,6 +74,9 @@ def live_core(vm, args):
     vm.e2e_live = vals
     want = vm.env.kver
     notable = "notable" in args[1:]
+    err = _sources(path, notable)
+    if err:
+        return False, err
     # without a symbol table jiffies_64 and nr_irqs (data symbols VMCOREINFO lacks) are absent
     keys = ("release", "printk") if notable else ("jiffies_64", "release", "nr_irqs", "printk")
     bad = [k for k in keys if k in vals["errors"]]
@@ -61,11 +85,11 @@ def live_core(vm, args):
     if notable:
         if vals["release"] != want or vals["printk"]["count"] < 50:
             return False, f"unexpected values: {vals}"
-        return True, (f"live core {size} bytes, no symbol table: release {vals['release']}, "
+        return True, (f"live core {size} bytes, no symbol table, printk from vmcoreinfo: release {vals['release']}, "
                       f"{vals['printk']['count']} printk records (drgn {vals['seconds']:.1f} s)")
     if vals["release"] != want or vals["nr_irqs"] <= 0 or vals["printk"]["count"] < 50:
         return False, f"unexpected values: {vals}"
-    return True, (f"live core {size} bytes: jiffies_64 {vals['jiffies_64']}, release "
+    return True, (f"live core {size} bytes, sources named: jiffies_64 {vals['jiffies_64']}, release "
                   f"{vals['release']}, nr_irqs {vals['nr_irqs']}, {vals['printk']['count']} "
                   f"printk records (drgn {vals['seconds']:.1f} s)")
 

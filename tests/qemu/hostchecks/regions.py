@@ -2,8 +2,8 @@
 """Host check of what kminidump_kernel.ko found: tests/missing-regions.conf says which
 regions each kernel and boot flavour may miss, and why.
 
-kernel_regions src=debugfs|dmesg flavours=W,W|- missing=R,R|- ok=R:ROWS,...|- off=R,..|-
-               count=N
+kernel_regions src=debugfs|dmesg flavours=W,W|- missing=R,R|- ok=R:ROWS:SOURCES,...|-
+               off=R,..|- count=N
     Sent by the guest helper kmd_check_regions (tests/qemu/guest/lib.sh) right after
     the module loaded: the states of its debugfs "kernel" file (src=debugfs), or, with
     debugfs=off, the regions its "region X missing" log lines name and the count of
@@ -59,6 +59,25 @@ def _why(vm, region):
     return found[-1].strip() if found else "?"
 
 
+SOURCES = ("exported", "kallsyms", "vmcoreinfo", "table", "btf", "headers", "pointers", "own")
+
+
+def _source_problems(sources, flavours):
+    """Every region found names where it was found (the debugfs "source" column), only
+    with sources this boot has: no loaded table without one, no kallsyms without kprobes."""
+    problems = []
+    for r, src in sorted(sources.items()):
+        names = src.split("+") if src not in ("", "-") else []
+        bad = [n for n in names if n not in SOURCES]
+        if not names or bad:
+            problems.append(f"region {r}: source {src!r} (expected '+' of {', '.join(SOURCES)})")
+        if "table" in names and "notable" in flavours:
+            problems.append(f"region {r}: source says table, but no symbol table is loaded")
+        if "kallsyms" in names and "nokprobes" in flavours:
+            problems.append(f"region {r}: source says kallsyms, but kprobes are off")
+    return problems
+
+
 def kernel_regions(vm, args):
     """kernel_regions src=... flavours=... missing=... ok=... off=... [count=N]: every
     missing region is expected for this kernel and flavour (tests/missing-regions.conf),
@@ -68,7 +87,10 @@ def kernel_regions(vm, args):
     missing = _list(args, "missing")
     if missing is None:
         return False, "no missing= argument (tests/qemu/guest/lib.sh kmd_check_regions)"
-    ok = dict((x.split(":", 1) + ["0"])[:2] for x in (_list(args, "ok") or []))
+    ok, sources = {}, {}
+    for x in _list(args, "ok") or []:
+        r, rows, how = (x.split(":", 2) + ["0", "-"])[:3]
+        ok[r], sources[r] = rows, how
     off = set(_list(args, "off") or [])
     try:
         conf = _load_conf()
@@ -94,6 +116,7 @@ def kernel_regions(vm, args):
         empty = [r for r, rows in ok.items() if rows == "0"]
         if empty:
             problems.append(f"state ok but no row registered: {', '.join(empty)}")
+        problems += _source_problems(sources, flavours)
     else:
         count = _list(args, "count")
         if count is None or int(count[0]) != len(missing):
@@ -101,6 +124,8 @@ def kernel_regions(vm, args):
                             f"{len(missing)} \"region X missing\" lines were found")
     if problems:
         return False, "; ".join(problems)
-    return True, (f"{tag}, {src}: {len(ok) if src == 'debugfs' else '?'} regions found, "
+    srcs = sorted({n for v in sources.values() for n in v.split("+")})
+    return True, (f"{tag}, {src}: {len(ok) if src == 'debugfs' else '?'} regions found"
+                  + (f" (sources: {'+'.join(srcs)})" if srcs else "") + ", "
                   f"{len(missing)} missing as expected ({', '.join(missing) or 'none'})"
                   + (f", {len(off)} off" if off else ""))
