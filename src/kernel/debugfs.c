@@ -14,7 +14,7 @@ static int kernel_show(struct seq_file *m, void *v)
 	unsigned int i, sets = kmk_current_sets();
 	char src[96];
 
-	seq_printf(m, "%-16s %-8s %5s %10s  %-26s %s\n", "region", "state", "rows", "bytes",
+	seq_printf(m, "%-16s %-8s %5s %10s  %-30s %s\n", "region", "state", "rows", "bytes",
 		   "source", "note");
 	for (i = 0; i < kmk_nr_regions + kmk_nr_other_regions; i++) {
 		const struct kmk_region *r = i < kmk_nr_regions ? &kmk_regions[i] :
@@ -25,7 +25,7 @@ static int kernel_show(struct seq_file *m, void *v)
 			continue;
 		if (!on || !kmk_sources_str(r->rows_added ? r->sources : 0, src, sizeof(src)))
 			strscpy(src, "-", sizeof(src));
-		seq_printf(m, "%-16s %-8s %5u %10llu  %-26s %s\n", r->name,
+		seq_printf(m, "%-16s %-8s %5u %10llu  %-30s %s\n", r->name,
 			   !on ? "off" : r->err ? "missing" : "ok", r->rows_added, r->bytes, src,
 			   r->err && on ? r->why : "");
 	}
