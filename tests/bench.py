@@ -74,6 +74,8 @@ def main():
     ap.add_argument("--kernel", default=KERNELS)
     ap.add_argument("--only", default=",".join(PARTS))
     ap.add_argument("--out", default=os.path.join(TOP, "build", "bench"))
+    ap.add_argument("--merge", action="store_true",
+                    help="add to the existing results.json instead of starting anew")
     a = ap.parse_args()
     only = a.only.split(",")
     install_signal_handlers()
@@ -84,12 +86,19 @@ def main():
            "qemu": subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                                   text=True).stdout.splitlines()[0],
            "host": os.uname().release, "kernels": {}}
+    old = os.path.join(a.out, "results.json")
+    if a.merge and os.path.exists(old):
+        with open(old) as f:
+            prev = json.load(f)
+        prev.update({k: v for k, v in res.items() if k != "kernels"})
+        res = prev
     recipient = age_key(a.out)
     for name in a.kernel.split(","):
         env = KernelEnv(name)
         work = os.path.join(a.out, name)
         os.makedirs(work, exist_ok=True)
-        k = res["kernels"][name] = {"kver": env.kver}
+        k = res["kernels"].setdefault(name, {})
+        k["kver"] = env.kver
         if "kminidump" in only:
             k["kminidump"] = guarded(f"{name} kminidump", methods.kminidump_col, name, work,
                                      recipient, keep_ram="scale" in only and "scale" not in res)

@@ -13,12 +13,13 @@ import time
 from kmdqemu import VM
 from kmdqemu.paths import KernelEnv
 
+import analysis
 import elffix
 import kdump
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-TOOL = os.path.join(TOP, "src", "tool", "kminidump")
+TOOL = os.environ.get("KMD_BENCH_TOOL") or os.path.join(TOP, "src", "tool", "kminidump")
 RMEM = {"amd64": 0x3f000000, "arm64": 0x7f000000}
 RMEM_SIZE = 0x1000
 
@@ -26,11 +27,12 @@ RMEM_SIZE = 0x1000
 def guest_config(arch):
     """The QEMU/kernel settings every column shares."""
     pa = RMEM[arch]
-    cfg = {"smp": 2, "mem": "1G",
-           "qemu_args": ["-device", "pvpanic" if arch == "amd64" else "pvpanic-pci",
-                         "-action", "panic=pause"],
-           "stock_modules": ["pvpanic_mmio" if arch == "amd64" else "pvpanic_pci"],
-           "append": f"kmd_rmem=0x{pa:x},0x{RMEM_SIZE:x}"}
+    cfg = {"smp": 2, "mem": "1G", "append": f"kmd_rmem=0x{pa:x},0x{RMEM_SIZE:x}"}
+    # Debian's arm64 kernels have no CONFIG_PVPANIC: there the panic's reboot (panic=-1,
+    # QEMU -no-reboot: SHUTDOWN guest-reset, paused) is the event
+    if arch == "amd64":
+        cfg.update(qemu_args=["-device", "pvpanic", "-action", "panic=pause"],
+                   stock_modules=["pvpanic_mmio"])
     if arch == "amd64":
         cfg["append"] += f" memmap={RMEM_SIZE >> 10}K$0x{pa:x}"
     else:
@@ -64,16 +66,20 @@ class Marks:
             self.vals.update({w[i]: int(w[i + 1], 0) for i in range(0, len(w) - 1, 2)})
 
 
-def boot_and_crash(name, case, workdir, kos=None, timeout=300, **extra):
+def boot_and_crash(name, case, workdir, kos=None, timeout=300, after_start=None, **extra):
     """Boot with the shared config, run case (which crashes), return (vm, marks) with QEMU
-    paused on GUEST_PANICKED; the caller closes vm."""
+    paused on GUEST_PANICKED; the caller closes vm. after_start(vm) runs once QEMU is up,
+    before the guest's /init."""
     env = KernelEnv(name)
     cfg = guest_config(env.arch)
-    cfg.update(extra)
+    for k, v in extra.items():
+        cfg[k] = cfg.get(k, []) + v if k == "qemu_args" else v
     marks = Marks()
     vm = VM(name, cases=[case], cases_dirs=[HERE], kos=kos, timeout=timeout, on_line=marks,
             logdir=os.path.join(workdir, f"{case}-{name}"), **cfg)
     vm.start()
+    if after_start:
+        after_start(vm)
     vm.wait("stopped", timeout=timeout)
     return vm, marks
 
@@ -81,7 +87,7 @@ def boot_and_crash(name, case, workdir, kos=None, timeout=300, **extra):
 def panic_pid(console):
     """PID of the task that crashed: the "CPU: N PID: P" line after sysrq's."""
     i = console.find("sysrq: Trigger a crash")
-    m = re.search(r"CPU: \d+ PID: (\d+) ", console[i:] if i >= 0 else console)
+    m = re.search(r"CPU: \d+ (?:UID: \d+ )?PID: (\d+) ", console[i:] if i >= 0 else console)
     return int(m.group(1)) if m else None
 
 
@@ -92,15 +98,39 @@ def _fail_reason(vm, marks):
     if "crash" not in marks.t:
         return f"the guest never reached the crash ({vm.stop_reason or 'timeout'}): " \
             + vm.console_tail(4).replace("\n", " | ")
-    if vm.stop_reason != "guest-panic":
-        return f"QEMU stopped for {vm.stop_reason}, not GUEST_PANICKED"
+    if vm.stop_reason not in ("guest-panic", "guest-reset"):
+        return f"QEMU stopped for {vm.stop_reason}, not GUEST_PANICKED or the panic's reset"
     return None
 
 
 def kminidump_col(name, workdir, age_recipient, keep_ram=False):
     """kminidump_rmem's locator + the host tool on the shared RAM file."""
     res = {"ok": False}
-    vm, marks = boot_and_crash(name, "bench", workdir)
+    arch = KernelEnv(name).arch
+    collect = _has_collect() and arch == "amd64"
+    sock = f"/tmp/kmdb-{os.getpid()}-collect.sock"
+    cdir = os.path.join(workdir, f"collect-{name}")
+    proc = {}
+
+    def start_collect(vm):
+        os.makedirs(cdir, exist_ok=True)
+        for f in os.listdir(cdir):
+            os.unlink(os.path.join(cdir, f))
+        proc["p"] = subprocess.Popen(
+            [TOOL, "collect", "--qmp", sock, "--ram", f"{vm.shm}@0x{vm.ram.banks[0][0]:x}",
+             "--locator", f"0x{RMEM[arch]:x}", "-o", cdir, "--then", "pause", "--once",
+             "--json", "--no-set-action", "--timeout", "300"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    extra = {}
+    if collect:
+        extra = {"qemu_args": ["-qmp", f"unix:{sock},server=on,wait=off"],
+                 "after_start": start_collect}
+    vm, marks = boot_and_crash(name, "bench", workdir, **extra)
+    if collect and "p" in proc:
+        res.update(_collect_result(proc["p"], marks))
+    if os.path.exists(sock):
+        os.unlink(sock)
     with vm:
         why = _fail_reason(vm, marks)
         if why:
@@ -108,6 +138,10 @@ def kminidump_col(name, workdir, age_recipient, keep_ram=False):
             return res
         t_stop = vm.t0 + vm.times["stopped"]
         res["panic_to_event_s"] = t_stop - marks.t["crash"]
+        ms = res.get("collect_stage_ms")
+        if ms:      # event -> file written, on the collector's clock
+            res["panic_to_file_s"] = res["panic_to_event_s"] + \
+                ((ms.get("total") or 0) - (ms.get("then") or 0)) / 1e3
         res["boot_s"] = vm.times.get("first_line")
         res["panic_pid"] = panic_pid(vm.console_text())
         res.update(marks.vals)
@@ -115,18 +149,24 @@ def kminidump_col(name, workdir, age_recipient, keep_ram=False):
         base = vm.ram.banks[0][0]
         pa = RMEM[vm.arch]
         core = os.path.join(workdir, f"kminidump-{name}.elf")
-        collect = _has_collect()
-        res["collector"] = "kminidump extract --locator (collect not landed)" \
-            if not collect else "kminidump collect"
         # the collector: what a hypervisor runs once the event came
         rc, out, secs, rss, cpu = run_tool([TOOL, "extract", "-q", "--ram", f"{vm.shm}@0x{base:x}",
                                             "--locator", f"0x{pa:x}", "-o", core])
         if rc:
             res["reason"] = f"kminidump extract --locator exited {rc}: {out.strip()[-300:]}"
             return res
-        res.update(collect_s=secs, collect_rss_kb=rss, collect_cpu_s=cpu,
-                   panic_to_file_s=res["panic_to_event_s"] + secs, size=os.path.getsize(core),
-                   file=core)
+        res.update(extract_s=secs, extract_rss_kb=rss, extract_cpu_s=cpu)
+        if res.get("collect_file"):
+            res["collector"] = "kminidump collect --locator --once --then pause (amd64, pvpanic)"
+            res["collect_equal"] = _same(core, res["collect_file"])
+        else:
+            res["collector"] = "kminidump extract --locator after the event" + (
+                f" (collect: {res['collect_error']})" if res.get("collect_error") else
+                " (Debian arm64: no pvpanic, collect has no event)" if arch == "arm64" else
+                " (collect not on main)")
+            res.update(collect_s=secs, collect_rss_kb=rss, collect_cpu_s=cpu,
+                       panic_to_file_s=res["panic_to_event_s"] + secs)
+        res.update(size=os.path.getsize(core), file=core)
         # the scan of the same RAM, as a reference for the locator
         rc, out, secs, rss, cpu = run_tool([TOOL, "extract", "-q", "--ram", f"{vm.shm}@0x{base:x}",
                                             "-o", core + ".scan"])
@@ -139,7 +179,8 @@ def kminidump_col(name, workdir, age_recipient, keep_ram=False):
         if "no PANIC flag" in out:
             res["reason"] = "the collector read the table before the panic capture finished"
             return res
-        res.update(_compress(core, age_recipient))
+        res.update(_compress(core, age_recipient, ["--ram", f"{vm.shm}@0x{base:x}",
+                                                   "--locator", f"0x{pa:x}"]))
         res["guest_bytes"] = RMEM_SIZE + res.get("modules_bytes", 0)
         res["ram_file"] = vm.shm
         res["ok"] = True
@@ -153,6 +194,43 @@ def kminidump_col(name, workdir, age_recipient, keep_ram=False):
     return res
 
 
+def _collect_result(p, marks, timeout=60):
+    """Wait for `kminidump collect --once --json`; its figures, or collect_error."""
+    import json
+    import signal
+    deadline = time.monotonic() + timeout
+    ru = None
+    while time.monotonic() < deadline:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            break
+        time.sleep(0.005)
+    t_done = time.monotonic()
+    if p.returncode is None:
+        p.send_signal(signal.SIGTERM)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+    out, err = p.stdout.read(), p.stderr.read()
+    rec = None
+    for line in out.decode(errors="replace").splitlines():
+        if line.startswith("{"):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                pass
+    if p.returncode or not rec or not rec.get("file"):
+        return {"collect_error": f"exit {p.returncode}: "
+                + " ".join(err.decode(errors="replace").split())[-200:]}
+    ms = rec.get("ms", {})
+    r = {"collect_file": rec["file"], "collect_stage_ms": ms,
+         "collect_s": (ms.get("total") or 0) / 1e3,
+         "collect_rss_kb": ru.ru_maxrss, "collect_cpu_s": ru.ru_utime + ru.ru_stime}
+    if "crash" in marks.t:
+        r["collect_wall_s"] = t_done - marks.t["crash"]
+    return r
+
+
 def _same(a, b):
     with open(a, "rb") as f, open(b, "rb") as g:
         return f.read() == g.read()
@@ -163,21 +241,36 @@ def _has_collect():
     return re.search(r"^\s*collect\b", r.stdout + r.stderr, re.M) is not None
 
 
-def _compress(core, recipient):
-    """zstd (and zstd + age) of the core: the tool's --compress/--encrypt-to when it has
-    them, else Debian's zstd and age CLIs (said in the cell)."""
+def _compress(core, recipient, src):
+    """The collector's output stages: kminidump extract --compress zstd, and with
+    --encrypt-to (age), each a run of its own (time, RSS, size); Debian's zstd and age
+    CLIs when the tool has no such options (said in the cell)."""
     res = {}
+    rc, out, secs, rss, cpu = run_tool([TOOL, "extract", "-q"] + src +
+                                       ["--compress", "zstd", "-o", core + ".zst"])
+    if rc == 0:
+        res.update(size_zstd=os.path.getsize(core + ".zst"), zstd_collect_s=secs,
+                   zstd_rss_kb=rss)
+        if recipient:
+            rc, out, secs, rss, cpu = run_tool([TOOL, "extract", "-q"] + src +
+                                               ["--compress", "zstd", "--encrypt-to",
+                                                recipient, "-o", core + ".zst.age"])
+            if rc == 0:
+                res.update(size_zstd_age=os.path.getsize(core + ".zst.age"),
+                           age_collect_s=secs, age_rss_kb=rss)
+            else:
+                res["size_zstd_age_error"] = f"extract --encrypt-to exited {rc}: {out[-100:]}"
+        res["compress_by"] = "kminidump extract --compress zstd [--encrypt-to age1...]"
+        return res
     t = time.monotonic()
     subprocess.run(["zstd", "-q", "-f", "-19", core, "-o", core + ".zst"], check=True)
     res["zstd_s"] = time.monotonic() - t
     res["size_zstd"] = os.path.getsize(core + ".zst")
     if recipient:
-        t = time.monotonic()
         subprocess.run(["age", "-r", recipient, "-o", core + ".zst.age", core + ".zst"],
                        check=True)
-        res["age_s"] = time.monotonic() - t
         res["size_zstd_age"] = os.path.getsize(core + ".zst.age")
-    res["compress_by"] = "zstd -19 / age CLIs"
+    res["compress_by"] = "zstd -19 / age CLIs (the tool has no --compress)"
     return res
 
 
@@ -238,7 +331,9 @@ def qemudump_col(name, workdir):
             res[f"{fmt}_size"] = os.path.getsize(path)
             res[f"{fmt}_rss_growth_kb"] = max(0, w.peak - w.start_rss)
             res[f"{fmt}_file"] = path
-        if "elf_file" in res:
+        if "elf_file" in res and KernelEnv(name).arch != analysis.HOST_ARCH:
+            res["mdf_error"] = analysis.NO_MDF
+        elif "elf_file" in res:
             # makedumpfile 1.7.2 cannot read QEMU 7.2's header layout (tests/bench/elffix.py)
             res["elf_phdrs_moved"] = elffix.phdrs_after_ehdr(res["elf_file"])
             out = os.path.join(workdir, f"qemu-{name}.elf.d31")
@@ -257,9 +352,10 @@ def qemudump_col(name, workdir):
     return res
 
 
-def kdump_col(name, workdir, lo=64, hi=512, step=8, log=print):
-    """Search the smallest crashkernel= (MiB, multiple of step) in (lo, hi] that captures;
-    the figures are those of that boot."""
+def kdump_col(name, workdir, lo=32, first=256, hi=512, step=8, log=print):
+    """Search the smallest crashkernel= (MiB, multiple of step) in (lo, hi] that captures,
+    trying first, then bisecting; the figures are those of the smallest boot that
+    captured."""
     cfg = guest_config(KernelEnv(name).arch)
     tries = []
 
@@ -273,10 +369,15 @@ def kdump_col(name, workdir, lo=64, hi=512, step=8, log=print):
             + ("captured" if r["ok"] else f"failed: {r.get('reason', '')[:160]}"))
         return r
 
-    best = attempt(hi)
-    if not best["ok"]:
-        best["tries"] = tries
-        return best
+    best = attempt(first)
+    if best["ok"]:
+        hi = first
+    else:
+        lo = first
+        best = attempt(hi)
+        if not best["ok"]:
+            best["tries"] = tries
+            return best
     while hi - lo > step:
         mid = (lo + hi) // 2 // step * step
         if mid <= lo:

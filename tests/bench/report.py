@@ -46,7 +46,9 @@ def cell(col, key, fmt, note=""):
         return "FAILED: " + clean(col.get("reason", "?"))[:160]
     v = col.get(key)
     if v is None:
-        err = col.get(key.split("_")[0] + "_error")
+        err = col.get(key.split("_")[0] + "_error") or col.get(key + "_error")
+        if err and err.startswith("n/a"):
+            return clean(err)
         return "FAILED: " + clean(err)[:120] if err else "-"
     return fmt(v) + note
 
@@ -61,8 +63,9 @@ def ratio(a, b):
 ROWS = [
     # label, kminidump key, kdump key, qemu ELF key, qemu zlib key, qemu+mdf key, fmt, seed
     ("dump size", "size", "size", "elf_size", "kdump-zlib_size", "mdf_size", mb, "size"),
-    ("size, zstd -19", "size_zstd", None, None, None, None, mb, None),
-    ("size, zstd + age", "size_zstd_age", None, None, None, None, mb, None),
+    ("size, zstd", "size_zstd", None, None, None, None, mb, None),
+    ("size, zstd + age (encrypted)", "size_zstd_age", None, None, None, None, mb, None),
+    ("collector time with zstd + age", "age_collect_s", None, None, None, None, sec, None),
     ("memory taken from the guest", "guest_bytes", "guest_bytes", None, None, None, mb,
      "guest_bytes"),
     ("panic -> file written (host clock)", "panic_to_file_s", "panic_to_file_s", "elf_total_s",
@@ -80,9 +83,13 @@ ROWS = [
     ("KELF scan instead of the locator", "scan_s", None, None, None, None, sec, None),
     ("module load (with the symbol table) / kexec -p", "load_s", "kexec_load_s", None, None,
      None, sec, None),
+    ("panic -> capture kernel's /init (host clock)", None, "capture_boot_host_s", None, None,
+     None, sec, None),
     ("capture-kernel boot (its uptime at /init)", None, "capture_boot_s", None, None, None,
      sec, None),
     ("makedumpfile -l -d 31", None, "makedumpfile_s", None, None, None, sec, None),
+    ("kdump-tools' fallback: cp /proc/vmcore", None, "fallback_cp_s", None, None, None, sec,
+     None),
     ("smallest crashkernel=", None, "smallest_crashkernel_mb", None, None, None,
      lambda v: f"{v}M", None),
 ]
@@ -142,6 +149,10 @@ def table(name, k):
     if m and m.get("collector"):
         notes.append(f"kminidump collector: {m['collector']}; compression: "
                      f"{m.get('compress_by', '-')}")
+    if kd and kd.get("makedumpfile_error"):
+        notes.append(f"kdump: makedumpfile 1.7.2 failed in the capture kernel "
+                     f"(\"{kd['makedumpfile_error']}\"); the dump is kdump-tools' fallback, "
+                     f"a cp of /proc/vmcore")
     if kd and kd.get("tries"):
         notes.append("crashkernel= search: " + ", ".join(
             f"{mb_}M {'ok' if ok else 'no'}" for mb_, ok, _ in kd["tries"]))
@@ -211,11 +222,12 @@ set xlabel 'guest RAM (GiB)'
 set ylabel 'seconds'
 set logscale y
 set xtics (1, 4, 16)
+set xrange [0.8:20]
 set logscale x 2
 set key top left
 plot '{dat}' using 1:2 with linespoints title 'kminidump extract --locator', \\
      '{dat}' using 1:3 with linespoints title 'kminidump extract (KELF scan)', \\
-     '{dat}' using 1:4 with linespoints title 'QEMU dump-guest-memory (ELF)'
+     '{dat}' using 1:4 with linespoints title 'QEMU dump-guest-memory (ELF, to /dev/null)'
 """
     r = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
     if os.path.exists(dat):
