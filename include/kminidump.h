@@ -68,7 +68,9 @@ int __kminidump_unregister(struct module *owner, u32 id);
  * in atomic context and on the panic path. Returns 0; -ENOENT if the region is
  * not there or is being removed or moved by another CPU at that instant (the
  * update is then not applied: an update never brings back a removed row);
- * -EPERM if it is not movable; -E2BIG if larger than registered.
+ * -EPERM if it is not movable; -E2BIG if larger than registered. A KMINIDUMP_F_PANIC
+ * region is parked until moved (no PT_LOAD, no room in the core: docs/format.md) and
+ * moves only during the panic: -EBUSY before it.
  */
 int kminidump_update(u32 id, const void *va, size_t size);
 /* Same, by physical address (va is recorded as given, may be 0). */

@@ -55,6 +55,7 @@
 #define KMD_ROW_F_MOVABLE	0x0002	/* address is updated lock-free at run time */
 #define KMD_ROW_F_PANIC		0x0004	/* filled at panic time */
 #define KMD_ROW_F_BYPA		0x0008	/* registered by physical address */
+#define KMD_ROW_F_PARKED	0x0010	/* a panic row not moved yet: no PT_LOAD, no room */
 
 #define KMD_NAME_LEN		16	/* includes the NUL */
 #define KMD_OWNER_LEN		16	/* includes the NUL */

@@ -15,6 +15,7 @@ struct dentry;
 /* Kernel-private companion of a table row (never read by a collector). */
 struct kmd_slot {
 	struct module *owner;	/* NULL: added from debugfs */
+	u64 reserve;		/* bytes registered: the most an update may move it to */
 };
 
 struct kmd_core {

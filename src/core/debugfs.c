@@ -24,6 +24,8 @@ static void kmd_flags_str(u32 state, u32 flags, char *buf)
 		*p++ = 'P';
 	if (flags & KMD_ROW_F_BYPA)
 		*p++ = 'A';
+	if (flags & KMD_ROW_F_PARKED)
+		*p++ = 'R';
 	if (state == KMD_ROW_BUSY)
 		*p++ = 'B';
 	if (p == buf)

@@ -87,7 +87,9 @@ static void kmd_clean_rows(void)
 	for (i = 1; i < kmd.capacity; i++) {
 		const struct kmd_row *r = &kmd.rows[i];
 
-		if (le32_to_cpu(READ_ONCE(r->state)) == KMD_ROW_VALID)
+		/* a row still parked points at the placeholder: nobody reads it */
+		if (le32_to_cpu(READ_ONCE(r->state)) == KMD_ROW_VALID &&
+		    !(le32_to_cpu(READ_ONCE(r->flags)) & KMD_ROW_F_PARKED))
 			kmd_clean_mapped(le64_to_cpu(READ_ONCE(r->va)),
 					 le64_to_cpu(READ_ONCE(r->size)));
 	}

@@ -20,6 +20,15 @@
  * Every writer, locked or not, is inside kmd_write_begin()/kmd_write_end():
  * the table's {gen, writers} word makes gen odd while any writer is inside,
  * so an outside reader can tell a stable picture (docs/format.md).
+ *
+ * A KMINIDUMP_F_PANIC region is parked when it is added: VALID and listed,
+ * but with no PT_LOAD and no room in the core file (flag PARKED), so that a
+ * collector (QDL, firmware after a watchdog reset) never sees the placeholder
+ * address its rows share. The panic capture's update unparks it: it takes its
+ * room, later rows move up, then it becomes a PT_LOAD. That offset shift is
+ * only safe with nobody else in the table, so a parked row moves only while
+ * the core is panicking (one CPU left); an update that would show bytes
+ * another PT_LOAD already shows at the same addresses leaves the row parked.
  */
 #include <linux/ctype.h>
 #include <linux/mm.h>
@@ -187,24 +196,29 @@ static unsigned int kmd_insert(const struct kmd_piece *pc)
 {
 	unsigned int i = kmd_first_free();
 	struct kmd_row *r = &kmd.rows[i];
+	bool park = pc->flags & KMD_ROW_F_PANIC;
 
 	/* callers count free rows first; row 0 is KELF and never free */
 	if (WARN_ON_ONCE(!i))
 		return 0;
 	kmd_write_begin();
-	kmd_shift_offsets(i + 1, pc->size);
+	if (!park)
+		kmd_shift_offsets(i + 1, pc->size);
 	r->id = cpu_to_le32(pc->id);
 	strscpy(r->name, pc->name, sizeof(r->name));
 	strscpy(r->owner, pc->owner ? module_name(pc->owner) : "user", sizeof(r->owner));
-	r->flags = cpu_to_le32(pc->flags);
+	r->flags = cpu_to_le32(pc->flags | (park ? KMD_ROW_F_PARKED : 0));
 	r->piece = cpu_to_le32(pc->piece);
 	r->va = cpu_to_le64(pc->va);
 	r->pa = cpu_to_le64(pc->pa);
 	r->size = cpu_to_le64(pc->size);
-	r->room = cpu_to_le64(pc->size);
+	r->room = cpu_to_le64(park ? 0 : pc->size);
 	kmd.slots[i].owner = pc->owner;
+	kmd.slots[i].reserve = pc->size;
 	WRITE_ONCE(kmd.phdr[i].p_offset, kmd_offset_of(i));
-	kmd_kelf_set_load(i);
+	/* a parked row stays PT_NULL: readers skip it (docs/format.md) */
+	if (!park)
+		kmd_kelf_set_load(i);
 	kmd_set_state(i, KMD_ROW_VALID);
 	kmd_table_changed(1);
 	kmd_write_end();
@@ -254,6 +268,7 @@ static void kmd_remove(unsigned int i)
 	r->pa = 0;
 	r->size = 0;
 	kmd.slots[i].owner = NULL;
+	kmd.slots[i].reserve = 0;
 	kmd_table_changed(-1);
 	kmd_write_end();
 }
@@ -580,17 +595,68 @@ static int kmd_own_row(unsigned int i, u32 id)
 	return 0;
 }
 
+/*
+ * Does another PT_LOAD already show [pa, pa + len) with the same virtual
+ * addresses (or @va 0)? Then a parked row moved there would only repeat
+ * those bytes at the same address (idle tasks share init_struct_pid; stacks
+ * in one vmalloc area share their page-table pages, which pgtable.c rows
+ * hold already): it stays parked and costs no row in SMEM. Panic only.
+ */
+static bool kmd_shown_elsewhere(unsigned int i, u64 va, u64 pa, u64 len)
+{
+	unsigned int j;
+
+	for (j = 1; j < kmd.capacity; j++) {
+		const struct kmd_row *o = &kmd.rows[j];
+		u64 opa = le64_to_cpu(o->pa), ova = le64_to_cpu(o->va);
+
+		if (j == i || kmd_state(j) != KMD_ROW_VALID ||
+		    READ_ONCE(kmd.phdr[j].p_type) != PT_LOAD)
+			continue;
+		if (pa < opa || pa + len > opa + le64_to_cpu(o->size))
+			continue;
+		if (!va || (ova && va - ova == pa - opa))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A parked row takes its room: the gap opens first (later rows move up,
+ * last-first), then the row's room and offset are written; the caller makes
+ * it a PT_LOAD last. The row is BUSY and PT_NULL meanwhile: readers skip it.
+ */
+static void kmd_unpark(unsigned int i)
+{
+	struct kmd_row *r = &kmd.rows[i];
+	u64 room = kmd.slots[i].reserve;
+
+	kmd_shift_offsets(i + 1, room);
+	WRITE_ONCE(r->room, cpu_to_le64(room));
+	WRITE_ONCE(kmd.phdr[i].p_offset, kmd_offset_of(i));
+	WRITE_ONCE(r->flags, cpu_to_le32(le32_to_cpu(r->flags) & ~KMD_ROW_F_PARKED));
+}
+
 static int kmd_update_row(unsigned int i, const void *va, phys_addr_t pa, size_t size)
 {
 	struct kmd_row *r = &kmd.rows[i];
 	u64 start = pa, len = size, vstart;
+	u32 flags = le32_to_cpu(r->flags);
 
-	if (!(le32_to_cpu(r->flags) & KMD_ROW_F_MOVABLE))
+	if (!(flags & KMD_ROW_F_MOVABLE))
 		return -EPERM;
 	kmd_align4(&start, &len);
-	if (!size || len > kmd_room(i))
+	if (!size || len > kmd.slots[i].reserve)
 		return -E2BIG;
 	vstart = va ? (unsigned long)va - (pa - start) : 0;
+	if (flags & KMD_ROW_F_PARKED) {
+		/* shifting offsets needs the table to itself: the panic CPU alone */
+		if (!READ_ONCE(kmd_panicking))
+			return -EBUSY;
+		if (kmd_shown_elsewhere(i, vstart, start, len))
+			return 0;
+		kmd_unpark(i);
+	}
 
 	kmd_kelf_clear_load(i);
 	/* the row reads BUSY and PT_NULL before any address field changes */

@@ -11,8 +11,8 @@
  * Firmware may read the array at any instant (a watchdog reset): an entry is
  * INVA while its fields change and VALI once whole; region_count grows only
  * after the new entries are whole and shrinks before the old ones go. Panic
- * capture rows are parked on one placeholder buffer until a panic moves them:
- * they are published only at the PANIC event. Every event
+ * capture rows are parked by the core (no PT_LOAD, no room) until the panic
+ * moves them: they are published only once moved, at the PANIC event. Every event
  * rebuilds the array (kms_sync): one rebuild at a time, a bit lock tried and
  * never spun on (an UPDATE may come in any context), whoever finds it taken
  * leaves a "dirty" mark its holder redoes the rebuild for. The PANIC event,
@@ -63,15 +63,14 @@ static bool kms_publishable(unsigned int i)
 	const struct kmd_row *r = &kms_row0[i];
 	u32 flags = le32_to_cpu(READ_ONCE(r->flags));
 
-	if (le32_to_cpu(READ_ONCE(r->state)) != KMD_ROW_VALID || !READ_ONCE(r->size))
-		return false;
 	/*
-	 * Capture rows are parked on one buffer until a panic moves them: they
-	 * would all share an address, so they are published only after a panic
-	 * (every one, moved or not: KELF still lists the unused ones as PT_LOADs,
-	 * and an md set needs a file for each; docs/smem.md).
+	 * Capture rows are parked (on one placeholder, with no PT_LOAD and no
+	 * room in KELF) until the panic moves them; the core leaves a row
+	 * parked when another PT_LOAD already shows its bytes. A parked row has
+	 * no place in QDL's minidump.elf: it gets no region (docs/smem.md).
 	 */
-	return !(flags & KMD_ROW_F_PANIC) || kms_panicking;
+	return le32_to_cpu(READ_ONCE(r->state)) == KMD_ROW_VALID && READ_ONCE(r->room) &&
+	       !(flags & KMD_ROW_F_PARKED);
 }
 
 /* Priority tiers (docs/smem.md): 0 KELF, 1 printk, 2 the panic CPU's capture, 3 the rest. */

@@ -312,6 +312,8 @@ void kmt_row_flags_str(const struct kmt_rowinfo *r, char *buf, size_t len)
 		*p++ = 'P';
 	if (r->flags & KMD_ROW_F_BYPA)
 		*p++ = 'A';
+	if (r->flags & KMD_ROW_F_PARKED)
+		*p++ = 'R';
 	if (r->state == KMD_ROW_BUSY)
 		*p++ = 'B';
 	if (p == s)

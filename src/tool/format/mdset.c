@@ -361,7 +361,8 @@ static void kmt_md_hint_rows(const struct kmt_kelf *k)
 
 		kmt_kelf_row(k, i, &r);
 		kmt_kelf_phdr(k, i, &ph);
-		if (r.state != KMD_ROW_FREE && (ph.p_type != PT_LOAD || r.state != KMD_ROW_VALID))
+		if (r.state != KMD_ROW_FREE && r.room &&
+		    (ph.p_type != PT_LOAD || r.state != KMD_ROW_VALID))
 			kmt_info("note: row %u '%s' is %s%s: the collector may have left it out, but the offsets after it count its 0x%llx bytes of room",
 				 i, r.name, kmt_row_state_name(r.state),
 				 ph.p_type == PT_LOAD ? " with a PT_LOAD" : " without a PT_LOAD",

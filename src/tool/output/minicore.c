@@ -217,6 +217,12 @@ int kmt_extract_plan(const struct kmt_phys *m, const struct kmt_found *f,
 		drop[i] = true;
 		if (ph.p_type == PT_NULL && r.state == KMD_ROW_FREE)
 			continue;
+		/* reserved for a panic capture and not moved: nothing to take, by design */
+		if (ph.p_type == PT_NULL && r.state == KMD_ROW_VALID && (r.flags & KMD_ROW_F_PARKED)) {
+			kmt_verbose("row %u '%s' is parked (a capture row not moved): not in the core",
+				    i, r.name);
+			continue;
+		}
 		why = kmt_row_skip(&ph, &r, buf, sizeof(buf));
 		if (why) {
 			kmt_warn("row %u '%s' %s: skipped", i, r.name, why);

@@ -20,6 +20,7 @@ from kmdqemu.paths import TOP
 
 SMEM_PA = 0x70000000
 DRGN_VALUES = os.path.join(TOP, "tests", "e2e", "drgn_values.py")
+CRASH_BT = os.path.join(TOP, "tests", "e2e", "crash_bt.py")
 
 
 class _Ram:
@@ -67,6 +68,23 @@ def _table_problems(vm, regs, panic=False):
     for name, _, pa, _ in regs[1:]:
         if pa not in loads:
             problems.append(f"{name} at 0x{pa:x} is no PT_LOAD of KELF")
+    # parked capture rows (not moved yet, or showing what another row shows): no PT_LOAD,
+    # no room, no region; QDL writes segments in order, so a PT_LOAD without a region
+    # (or a room without a PT_LOAD) would shift every later one (docs/smem.md)
+    published = {pa for _, _, pa, _ in regs}
+    live_pas = {r.pa for r in k.live_rows()}
+    for r in k.parked_rows():
+        ph = k.phdrs[r.index]
+        if ph.type != 0 or r.room:
+            problems.append(f"parked row {r.name}: phdr type {ph.type}, room {r.room}")
+        if r.pa in published and r.pa not in live_pas:
+            problems.append(f"parked row {r.name} at 0x{r.pa:x} has a region")
+    if len(regs) < sm.APSS_MAX:
+        lost = [r.name for r in k.live_rows()[1:] if r.pa not in published]
+        if lost:
+            problems.append(f"{len(lost)} PT_LOADs without a region: {', '.join(lost[:6])}")
+    vm.log(f"smem: {len(k.parked_rows())} parked rows (no PT_LOAD), "
+           f"{len(k.live_rows())} rows in the core")
     return problems
 
 
@@ -108,6 +126,37 @@ def smem_untouched(vm, args):
         return False, (f"APSS changed: status {st}, enabled 0x{en:x}, enc 0x{enc:x}/0x{req:x}, "
                        f"count {count}, base 0x{base:x}")
     return True, f"the TOC is as the firmware ({variant}) left it"
+
+
+def _drgn_thread(vm, core, cs, pcpu, args, sub):
+    """drgn's crashed thread on the core assembled from the md set: the panic task (its
+    NT_PRSTATUS pid), unwound; sysrq: through sysrq_handle_crash. drgn 0.0.22 takes CPU 0's
+    note on arm64 (no crashing_cpu): for a panic elsewhere thread(pid) is checked, a SKIP
+    says so (as tests/qemu/hostchecks/panic.py does)."""
+    prs = cs.prstatus("arm64")
+    pid = prs[pcpu][0] if pcpu is not None and pcpu < len(prs) else None
+    rc, out, err, _ = kmt.run(["/usr/bin/python3", CRASH_BT, core, vm.env["KMD_DBG_VMLINUX"]]
+                              + ([str(pid)] if pid else []), timeout=300)
+    try:
+        dr = json.loads(out)
+    except ValueError:
+        dr = {"crashed": None, "threads": {}, "errors": {"run": (out + err).strip()[-300:]}}
+    crashed, what = dr.get("crashed"), "drgn crashed_thread()"
+    if pid and pcpu and crashed and crashed.get("tid") != pid:
+        vm._record("skip", f"smem: drgn crashed_thread() is the panic task: known, drgn 0.0.22 "
+                   f"takes CPU 0's NT_PRSTATUS; the panic was on CPU {pcpu}: thread {pid} "
+                   "is checked instead", [], "host")
+        crashed, what = dr.get("threads", {}).get(str(pid)), f"drgn thread {pid}"
+    names = [f.get("name") or hex(f["pc"]) for f in (crashed or {}).get("frames", [])]
+    # null: the oops is in kmd_crash, module code drgn has no debug info for
+    want = "sysrq_handle_crash" if not args or args[0] != "null" else None
+    ok = bool(pid and crashed and crashed.get("tid") == pid and names and
+              (want is None or want in names))
+    sub(ok, f"smem: {what} on the assembled md set: tid {(crashed or {}).get('tid')}, "
+        f"{len(names)} frames{', naming ' + want if want and want in names else ''}",
+        [f"expected tid {pid}" + (f" and {want}" if want else ""),
+         "frames: " + " <- ".join(names[:16])] + [f"{k}: {v}" for k, v in
+                                                  dr.get("errors", {}).items()][:3])
 
 
 def smem_crash(vm, args):
@@ -152,10 +201,12 @@ def smem_crash(vm, args):
         vm._record("skip", f"smem: kminidump assemble: {len(rows) - len(regs)} rows over the "
                    "APSS limit have no file (a partial set)", [], "host")
         rc = None
+        asm_ok = False
     else:
         rc, out, err, _ = kmt.run([kmt.tool(), "assemble",
                                    *[os.path.join(d, x) for x in files], "-o", asm])
         sub(rc == 0, f"smem: kminidump assemble of the {n} md_*.BIN files", err.strip()[-300:])
+    asm_ok = rc == 0
     ext = os.path.join(vm.logdir, "smem-extract.elf")
     base = vm.ram.banks[0][0]
     rc2, out, err2, _ = kmt.run([kmt.tool(), "extract", "--ram", f"{vm.shm}@0x{base:x}",
@@ -169,18 +220,18 @@ def smem_crash(vm, args):
         same = rc == 0 and ok2 and open(asm, "rb").read() == open(ext, "rb").read()
         sub(same, f"smem: kminidump assemble and extract --smem give the same core "
             f"({os.path.getsize(ext) if ok2 else 0} bytes)")
-    # QDL's rules: equal unless the table shares an address between rows of different sizes
-    # (the tool warned); today the unused parked capture rows do (docs/smem.md)
-    differs = "QDL's minidump.elf would differ" in err2 or "QDL takes the first" in err2
+    # QDL's rules (first region by address, in program-header order, p_offset ignored):
+    # the same file, since parked rows have no PT_LOAD; a set over the APSS limit is
+    # partial and QDL's file is right only up to the first row left out
     qdl_same = ok2 and qdl == open(ext, "rb").read()
-    if (differs or over) and not qdl_same:
+    if over and not qdl_same:
         vm.log("smem: QDL's rules give another file: " + "; ".join(
             l for l in err2.splitlines() if "QDL" in l)[:600])
-        vm._record("skip", "smem: by QDL's rules: rows share an address with different sizes "
-                   "(parked capture rows) or have no region, QDL takes the first for each",
+        vm._record("skip", "smem: by QDL's rules: rows over the APSS limit have no region",
                    [], "host")
     else:
-        sub(qdl_same, f"smem: QDL's rules give the same {len(qdl)} bytes")
+        sub(qdl_same, f"smem: QDL's rules give the same {len(qdl)} bytes",
+            [l for l in err2.splitlines() if "QDL" in l][:4])
     rc2 = 0 if ok2 else rc2
     if rc2 == 0:
         c = kmt.Core(ext)
@@ -212,6 +263,7 @@ def smem_crash(vm, args):
         sub(any(want in str(n) for n in names),
             f"smem: the panic CPU's ({pcpu}) stack from the md set names {want}",
             [" <- ".join(str(n) for n in names[:12])])
+        _drgn_thread(vm, asm if asm_ok else qdl_core, cs, pcpu, args, sub)
         vm.log(f"smem: minidump {len(qdl)} bytes from {n} regions")
     ok = all(results)
     return ok, f"{sum(results)} of {len(results)} SMEM collection checks passed"

@@ -30,6 +30,7 @@ KMD_ROW_F_HEADER = 0x1
 KMD_ROW_F_MOVABLE = 0x2
 KMD_ROW_F_PANIC = 0x4
 KMD_ROW_F_BYPA = 0x8
+KMD_ROW_F_PARKED = 0x10
 KMD_NAME_LEN = 16
 KMD_OWNER_LEN = 16
 KMD_VMCOREINFO_ROOM = 6144
@@ -65,6 +66,11 @@ class Row(namedtuple("Row", "index state id name owner flags piece va pa size ro
     @property
     def is_valid(self):
         return self.state == KMD_ROW_VALID
+
+    @property
+    def is_parked(self):
+        """Reserved for a panic capture, not moved: VALID, no PT_LOAD, no room."""
+        return self.state == KMD_ROW_VALID and bool(self.flags & KMD_ROW_F_PARKED)
 
 
 # The Python spelling of every struct of include/uapi/kminidump.h: tests/tool/layout.py
@@ -178,8 +184,12 @@ class Kelf:
         return d
 
     def live_rows(self):
-        """Rows a collector would take: state VALID (row 0 included)."""
-        return [r for r in self.rows if r.is_valid]
+        """Rows a collector would take: state VALID and not parked (row 0 included)."""
+        return [r for r in self.rows if r.is_valid and not r.is_parked]
+
+    def parked_rows(self):
+        """Capture rows reserved and not moved: listed, but in no program header."""
+        return [r for r in self.rows if r.is_parked]
 
     def row(self, name):
         """The first non-free row named name, or None."""
@@ -213,7 +223,7 @@ class Kelf:
         whose state and program header disagree (VALID without PT_LOAD, or FREE with it)."""
         return [r for r in self.rows[1:]
                 if r.state == KMD_ROW_BUSY
-                or r.is_valid != (self.phdrs[r.index].type == PT_LOAD)]
+                or (r.is_valid and not r.is_parked) != (self.phdrs[r.index].type == PT_LOAD)]
 
     def collected(self):
         """(pa, size) of the rows a collector takes (uapi rule): VALID, and a PT_LOAD
@@ -260,7 +270,11 @@ class Kelf:
             if r.state not in STATE_NAMES:
                 p.append(f"row {r.index}: unknown state 0x{r.state:08x}")
                 continue
-            if r.is_valid:
+            if r.is_parked:
+                if ph.type != PT_NULL or r.room:
+                    p.append(f"row {r.index} ({r.name}) is parked but has phdr type {ph.type} "
+                             f"and room {r.room}: a parked row has no PT_LOAD and no room")
+            elif r.is_valid:
                 # the phdr goes PT_NULL just before the row goes BUSY (update, removal):
                 # a collector skips a row whose two halves disagree; only a quiescent
                 # table must have them agree
