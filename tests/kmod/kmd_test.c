@@ -8,7 +8,7 @@
  *             of a buffer is kmd_pattern(seed, i), so the host can check the
  *             bytes at the physical addresses the table gives
  *   cmd       one command per write, the write returns its errno:
- *               reg-va <name> <buffer> [movable]   register a planted buffer
+ *               reg-va <name> <buffer> [movable|panic]  register a planted buffer
  *               reg-pa <name> <buffer>             same, by physical address
  *               reg-sym <name> <symbol> <size>     register a kernel symbol
  *               update <name> <buffer>             move a movable region
@@ -455,9 +455,14 @@ static int kmd_cmd_reg(const char *cmd, char *name, char *arg, char *arg2)
 			return -ENOENT;
 	}
 	if (!strcmp(cmd, "reg-va")) {
-		ret = kminidump_register_va(0, name, b->va, b->size,
-					    arg2 && !strcmp(arg2, "movable") ?
-					    KMINIDUMP_F_MOVABLE : 0);
+		u32 flags = 0;
+
+		/* "panic": a capture row as kminidump_kernel reserves one, parked */
+		if (arg2 && !strcmp(arg2, "movable"))
+			flags = KMINIDUMP_F_MOVABLE;
+		else if (arg2 && !strcmp(arg2, "panic"))
+			flags = KMINIDUMP_F_MOVABLE | KMINIDUMP_F_PANIC;
+		ret = kminidump_register_va(0, name, b->va, b->size, flags);
 	} else if (!strcmp(cmd, "reg-pa")) {
 		phys_addr_t pa;
 

@@ -77,6 +77,7 @@ NT_PRSTATUS, NT_PRPSINFO = 1, 3
 ROW_FREE, ROW_VALID, ROW_BUSY = K.KMD_ROW_FREE, K.KMD_ROW_VALID, K.KMD_ROW_BUSY
 F_HEADER, F_MOVABLE, F_PANIC, F_BYPA = (K.KMD_ROW_F_HEADER, K.KMD_ROW_F_MOVABLE,
                                         K.KMD_ROW_F_PANIC, K.KMD_ROW_F_BYPA)
+F_PARKED = K.KMD_ROW_F_PARKED
 TABLE_LIVE, TABLE_PANIC = K.KMD_TABLE_F_LIVE, K.KMD_TABLE_F_PANIC
 VMCI_ROOM = K.KMD_VMCOREINFO_ROOM
 M64 = (1 << 64) - 1
@@ -136,7 +137,7 @@ class Region:
         self.offset = num(attrs['offset']) if 'offset' in attrs else None
         self.flags = 0
         for c in attrs.get('flags', ''):
-            self.flags |= {'M': F_MOVABLE, 'P': F_PANIC, 'A': F_BYPA}[c]
+            self.flags |= {'M': F_MOVABLE, 'P': F_PANIC, 'A': F_BYPA, 'R': F_PARKED}[c]
         self.fill = attrs.get('fill', 'pattern')
         self.nodata = 'nodata' in attrs
         self.data = None            # explicit bytes (printk, page tables...)

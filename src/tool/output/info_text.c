@@ -112,7 +112,9 @@ static void kmt_info_region(const struct kmt_info_ctx *x, size_t i, const GElf_P
 			return;
 		kmt_row_flags_str(&r, flags, sizeof(flags));
 		note = i == 0 ? "  (this header)" :
-		       r.state == KMD_ROW_BUSY ? "  (not in core: BUSY)" : "  (not in core)";
+		       r.state == KMD_ROW_BUSY ? "  (not in core: BUSY)" :
+		       r.flags & KMD_ROW_F_PARKED ? "  (parked: reserved, not filled)" :
+		       "  (not in core)";
 		kmt_info_line(x->out, i, r.name, r.va, r.pa, r.size, flags, note);
 		return;
 	}

@@ -52,6 +52,18 @@ expect_errno ENOENT kwrite "$T" update-id "$late" alt &&
 	ktap_fail "an update after removal fails with ENOENT" "$KMD_ERR"
 expect "the removed row stays removed" "$(awk '$3 == "c_late"' "$KMD_DBG/regions")" ""
 
+# a panic-capture row is parked: listed (flag R) with no room and no PT_LOAD, so the live
+# core has nothing of it; it moves only during a panic (EBUSY before), docs/format.md
+check "register a panic row c_park" kwrite "$T" reg-va c_park kmalloc panic
+expect "c_park is parked: flags MPR, room 0" \
+	"$(awk '$3 == "c_park" { print $8, $7 }' "$KMD_DBG/regions")" "MPR 0"
+hostcheck parked c_park
+expect_errno EBUSY kwrite "$T" update c_park alt &&
+	ktap_ok "moving a parked row before a panic: EBUSY" ||
+	ktap_fail "moving a parked row before a panic: EBUSY" "$KMD_ERR"
+expect "c_park is still parked" "$(awk '$3 == "c_park" { print $8 }' "$KMD_DBG/regions")" "MPR"
+check "unregister c_park" kwrite "$T" unreg c_park
+
 # a module removes only its own regions
 kwrite "$KMD_DBG/control" add nr_cpu_ids 4
 uid=$(awk '$3 == "nr_cpu_ids" { print $2 }' "$KMD_DBG/regions")

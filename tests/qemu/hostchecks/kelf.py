@@ -3,6 +3,10 @@
 
 Each public function takes (vm, args) and returns (ok, message).
 """
+import contextlib
+import os
+
+from kmdqemu import tool as kmt
 from kmdqemu.kelf import KelfError, find_kelf, find_kelfs, looks_like_kelf
 
 
@@ -41,6 +45,36 @@ def kelf_consistent(vm, args):
     if problems:
         return False, "; ".join(problems)
     return True, f"KELF at 0x{k.pa:x} consistent, gen {k.table.gen}"
+
+
+def parked(vm, args):
+    """parked NAME: row NAME is parked as a collector sees it (docs/format.md): VALID, flag
+    PARKED, PT_NULL, room 0, its placeholder in no PT_LOAD, the table consistent, and a
+    kminidump extract of RAM neither takes it nor calls the core partial."""
+    with vm.paused():
+        try:
+            k = find_kelf(vm.ram)
+        except KelfError as e:
+            return False, str(e)
+        r = k.row(args[0])
+        problems = k.check(strict=True)
+        if r is None:
+            return False, f"no row {args[0]}"
+        ph = k.phdrs[r.index]
+        if not r.is_parked or ph.type != 0 or r.room:
+            problems.append(f"{r.name}: state {r.state_name}, flags 0x{r.flags:x}, phdr type "
+                            f"{ph.type}, room {r.room}")
+        if any(p.type == 1 and p.paddr <= r.pa < p.paddr + p.filesz for p in k.phdrs):
+            problems.append(f"{r.name}'s placeholder 0x{r.pa:x} is inside a PT_LOAD")
+        out = os.path.join(vm.logdir, "parked.elf")
+        rc, _, err, _ = kmt.extract(vm, out, "--kelf", f"0x{k.pa:x}")
+    if rc != 0 or "partial" in err or args[0] in err:
+        problems.append(f"kminidump extract exit {rc}: {err.strip()[-200:]}")
+    with contextlib.suppress(OSError):
+        os.unlink(out)
+    if problems:
+        return False, "; ".join(problems[:4])
+    return True, f"{r.name} parked: no PT_LOAD, no room, extract quiet, table consistent"
 
 
 def kelf_gone(vm, args):
