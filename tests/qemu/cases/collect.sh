@@ -13,6 +13,10 @@ if [ -z "$spec" ]; then
 	return 0
 fi
 addr=${spec%,*} size=${spec#*,}
+# collect.py --pvpanic-first: the wrong order, on purpose (the collector must notice)
+if [ "$KMD_ARCH" = amd64 ] && grep -qw kmd.pvpanic_first=1 /proc/cmdline; then
+	check "pvpanic loaded before kminidump (on purpose)" stock_modprobe pvpanic_mmio
+fi
 panic_load || return 0
 if ! out=$(kmd_insmod kminidump_rmem.ko mem_address=$addr mem_size=$size 2>&1); then
 	ktap_fail "insmod kminidump_rmem.ko" "$out"
@@ -20,7 +24,9 @@ if ! out=$(kmd_insmod kminidump_rmem.ko mem_address=$addr mem_size=$size 2>&1); 
 fi
 ktap_ok "insmod kminidump_rmem.ko mem_address=$addr mem_size=$size"
 if [ "$KMD_ARCH" = amd64 ]; then
-	if out=$(stock_modprobe pvpanic_mmio 2>&1) && [ -d /sys/module/pvpanic ]; then
+	if grep -qw kmd.pvpanic_first=1 /proc/cmdline; then
+		:
+	elif out=$(stock_modprobe pvpanic_mmio 2>&1) && [ -d /sys/module/pvpanic ]; then
 		ktap_ok "pvpanic loaded after kminidump"
 	else
 		ktap_fail "pvpanic loaded after kminidump" "$out"
