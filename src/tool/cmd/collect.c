@@ -768,8 +768,9 @@ int kmt_cmd_collect(int argc, char **argv)
 				bad = "--interval takes seconds";
 			break;
 		case 'T':
-			if (kmt_parse_secs(optarg, &c.timeout) || !c.timeout)
-				bad = "--timeout takes seconds, more than 0";
+			/* at most 2e6 s (23 days): the wait is in int milliseconds */
+			if (kmt_parse_secs(optarg, &c.timeout) || !c.timeout || c.timeout > 2e6)
+				bad = "--timeout takes seconds, more than 0 and at most 2000000";
 			break;
 		case '1':
 			c.once = true;
