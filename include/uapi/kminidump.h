@@ -61,7 +61,7 @@
 #define KMD_OWNER_LEN		16	/* includes the NUL */
 
 /* Room for the private VMCOREINFO text, NUL padded (the kernel's is at most one page). */
-#define KMD_VMCOREINFO_ROOM	6144
+#define KMD_VMCOREINFO_ROOM	8192
 
 /* Default and maximum table capacity (rows, including the KELF row). */
 #define KMD_DEFAULT_CAPACITY	201	/* the Qualcomm APSS limit */
