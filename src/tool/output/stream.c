@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <zstd.h>
 #include <openssl/crypto.h>
 #include "format/age.h"
@@ -175,6 +176,11 @@ int kmt_stream_open(struct kmt_stream **sp, const char *path, const struct kmt_s
 		}
 	}
 	if (so && so->nrcpt) {
+		/*
+		 * The plaintext is in this process's memory only: no core dump of it, no
+		 * ptrace by another process of the same user (root still can).
+		 */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		s->age = true;
 		s->chunk = kmt_malloc(KMT_AGE_CHUNK);
 		s->sealed = kmt_malloc(KMT_AGE_CHUNK + KMT_AGE_TAG);

@@ -8,7 +8,8 @@
  * fsync'ed and renamed over the target by kmt_stream_commit(), removed by
  * kmt_stream_abort() or a signal. Memory is bounded (one zstd window and one
  * 64 KiB age chunk), and when encrypting no plaintext reaches the disk: what
- * is written, also to the temporary, is ciphertext.
+ * is written, also to the temporary, is ciphertext; the process is then made
+ * non-dumpable (no core dump, no ptrace by the same user).
  *
  * Use (extract, collect):
  *
