@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The minidump out of physical memory into a file (output/take.h). */
+#include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,9 +21,17 @@
 static int kmt_gen_now(const struct kmt_phys *m, const struct kmt_found *f, uint32_t *gen)
 {
 	uint8_t w[4];
-	int ret = kmt_phys_read(m, f->pa + f->k.table_off + offsetof(struct kmd_table, gen),
-				w, sizeof(w));
+	int ret;
 
+	/*
+	 * A live RAM file is guest memory another CPU writes (KVM on an arm64
+	 * host): every read of the table and regions before this read of gen,
+	 * as a seqlock reader orders them (the kernel's stores are ordered
+	 * with barriers on its side, docs/format.md)
+	 */
+	atomic_thread_fence(memory_order_acquire);
+	ret = kmt_phys_read(m, f->pa + f->k.table_off + offsetof(struct kmd_table, gen),
+			    w, sizeof(w));
 	if (ret)
 		return KMT_EXIT_MISSING;
 	*gen = (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16 | (uint32_t)w[3] << 24;
@@ -128,6 +137,8 @@ int kmt_take(const struct kmt_phys *m, const struct kmt_take_req *r, struct kmt_
 			t = kmt_now();
 		}
 		ret = kmt_find_kelf(m, r->where != KMT_WHERE_SCAN || tries, res->kelf_pa, &found);
+		/* the first gen (with the table) before any region is read */
+		atomic_thread_fence(memory_order_acquire);
 		if (!ret && !tries)
 			res->kelf_pa = found.pa;	/* the retries read the same table */
 		if (!ret && use_loc)
