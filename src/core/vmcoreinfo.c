@@ -139,7 +139,7 @@ int kmd_vmcoreinfo_append_str(const char *line, bool atomic)
 	size_t n = strlen(line), len = READ_ONCE(vmci_len);
 	char *v = kmd.vmcoreinfo;
 
-	if (!n || line[n - 1] != '\n')
+	if (!n || line[n - 1] != '\n' || strnchr(line, n - 1, '\n'))
 		return -EINVAL;
 	if (len + n >= KMD_VMCOREINFO_ROOM)
 		return -ENOSPC;
@@ -191,7 +191,15 @@ int kminidump_vmcoreinfo_append_atomic(const char *fmt, ...)
 	if (!ret || line[ret - 1] != '\n') {
 		line[ret] = '\n';
 		line[ret + 1] = 0;
+		ret++;
 	}
+	/*
+	 * One line: a newline inside (a panic message may hold one, and parts
+	 * of some come from user input, such as a root= device name) would
+	 * start a line of its own, a KEY=VALUE readers would take as ours
+	 */
+	strreplace(line, '\n', ' ');
+	line[ret - 1] = '\n';
 	return kmd_vmcoreinfo_append_str(line, true);
 }
 EXPORT_SYMBOL_NS_GPL(kminidump_vmcoreinfo_append_atomic, KMD_NS);
