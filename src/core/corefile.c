@@ -34,6 +34,7 @@ struct kmd_snap {
 
 static int core_open(struct inode *inode, struct file *file)
 {
+	const struct kmd_row *rows;
 	struct elf64_phdr *ph;
 	struct kmd_snap *s;
 	unsigned int i;
@@ -56,11 +57,20 @@ static int core_open(struct inode *inode, struct file *file)
 	s->kelf_size = kmd.kelf_size;
 	s->size = s->kelf_size;
 	ph = s->kelf + sizeof(struct elf64_hdr);
+	rows = s->kelf + ((void *)kmd.rows - kmd.kelf);
 	for (i = 1; i < kmd.capacity; i++) {
 		struct kmd_seg *g = &s->seg[s->nr];
 
-		if (ph[i].p_type != PT_LOAD)
+		/*
+		 * The reader's rule (docs/format.md), on the copy: a lock-free
+		 * update may have been half done when it was taken. A row that
+		 * fails it is left out of this file's program headers too.
+		 */
+		if (ph[i].p_type != PT_LOAD || le32_to_cpu(rows[i].state) != KMD_ROW_VALID ||
+		    le64_to_cpu(rows[i].pa) != ph[i].p_paddr) {
+			ph[i].p_type = PT_NULL;
 			continue;
+		}
 		g->off = ph[i].p_offset;
 		g->filesz = ph[i].p_filesz;
 		g->va = ph[i].p_vaddr;
