@@ -83,6 +83,8 @@ ROWS = [
     ("KELF scan instead of the locator", "scan_s", None, None, None, None, sec, None),
     ("module load (with the symbol table) / kexec -p", "load_s", "kexec_load_s", None, None,
      None, sec, None),
+    ("symbol-table load (kallsyms without data symbols)", "symbols_s", None, None, None,
+     None, sec, None),
     ("panic -> capture kernel's /init (host clock)", None, "capture_boot_host_s", None, None,
      None, sec, None),
     ("capture-kernel boot (its uptime at /init)", None, "capture_boot_s", None, None, None,
@@ -105,6 +107,8 @@ def derive(k):
         q["mdf_total_s"] = q["elf_total_s"] + q["mdf_s"]
     kd = k.get("kdump") or {}
     m = k.get("kminidump") or {}
+    if m.get("symbols_ns") and m.get("symbols_ns") > 50_000_000:
+        m["symbols_s"] = m["symbols_ns"] / 1e9
     # one fresh boot of this guest, the same figure for every column (the QEMU column's
     # boot: no module, no capture kernel to unpack)
     boot = q.get("boot_s") or m.get("boot_s") or kd.get("boot_s")
@@ -147,8 +151,16 @@ def table(name, k):
         notes.append(f"running again = panic -> file (kdump: -> the capture kernel's reboot) "
                      f"+ one fresh boot of this guest to /init, {k['fresh_boot_s']:.2f} s")
     if m and m.get("collector"):
+        if m.get("rerun"):
+            notes.append(m["rerun"])
         notes.append(f"kminidump collector: {m['collector']}; compression: "
                      f"{m.get('compress_by', '-')}")
+    ms = (m or {}).get("collect_stage_ms")
+    if ms:
+        notes.append("kminidump collect stages (ms): " + ", ".join(
+            f"{k_} {v:.1f}" for k_, v in ms.items() if v is not None)
+            + f"; its core {'equals' if m.get('collect_equal') else 'DIFFERS from'} "
+            "extract --locator's")
     if kd and kd.get("makedumpfile_error"):
         notes.append(f"kdump: makedumpfile 1.7.2 failed in the capture kernel "
                      f"(\"{kd['makedumpfile_error']}\"); the dump is kdump-tools' fallback, "
@@ -197,8 +209,8 @@ def markdown(res):
     out = ["# make bench results", "",
            f"{res['date']}, {res['qemu']}, host {res['host']}, TCG, 1 GiB, 2 vCPUs, sysrq-c, "
            f"a fresh boot per method; run {res.get('wall_s', 0) / 60:.1f} min.",
-           "Times under TCG are indicative; quote the ratios. 'running again' = panic -> file "
-           "+ the same guest's boot to /init (measured on its first boot).", ""]
+           "Times under TCG are indicative; quote the ratios measured in one run. 'running "
+           "again' is defined under each table.", ""]
     for name, k in res["kernels"].items():
         out.append(table(name, k))
     out.append(scale_table(res.get("scale")))
