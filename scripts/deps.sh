@@ -18,7 +18,7 @@ declare -A PKG=(
 	[busybox]=busybox-static [cpio]=cpio [depmod]=kmod [xz]=xz-utils [zstd]=zstd
 	[dkms]=dkms [crash]=crash [makedumpfile]=makedumpfile [socat]=socat
 	[clang]=clang [sparse]=sparse [python3]=python3 [rsync]=rsync [file]=file
-	[groff]=groff-base [readelf]=binutils [age]=age
+	[groff]=groff-base [readelf]=binutils [age]=age [dt-doc-validate]=dt-schema
 	[dpkg-buildpackage]=dpkg-dev [dh]=debhelper [dh_dkms]=dh-dkms [lintian]=lintian
 )
 # files -> package (libraries and data that have no command)

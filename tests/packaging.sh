@@ -214,7 +214,7 @@ comp() {	# comp WORD...: the candidates for the last word, sorted, one line
 		printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort -u | paste -sd" "' comp "$@"
 }
 help_opts() {	# the long options of `kminidump CMD --help` and the common ones, sorted
-	{ "$root/usr/bin/kminidump" "$@" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'
+	{ "$root/usr/bin/kminidump" "$@" --help | grep -oE '^ +(-[a-zA-Z0-9], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'
 	  echo --help; echo --version; echo --quiet; echo --verbose; } | LC_ALL=C sort -u | paste -sd' '
 }
 completion() {
