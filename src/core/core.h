@@ -83,6 +83,9 @@ void kmd_write_end(void);
 int kmd_find_id_by_name_locked(const char *name, u32 *id);
 void kmd_notify_panic(void);
 
+/* cache.c: kminidump_clean_poc(); the system-wide line size, found at load */
+void kmd_cache_init(void);
+
 /* phys.c: address translation */
 bool kmd_virt_to_phys(unsigned long va, phys_addr_t *pa);
 unsigned long kmd_phys_to_virt(phys_addr_t pa);

@@ -45,6 +45,7 @@ static int __init kmd_init(void)
 	ret = kmd_symbols_init();
 	if (ret)
 		return ret;
+	kmd_cache_init();
 	ret = kmd_kelf_init();
 	if (ret)
 		goto err_kelf;
