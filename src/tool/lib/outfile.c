@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,9 +78,10 @@ int kmt_out_open(struct kmt_out *o, const char *path, const struct kmt_file *inp
 		 size_t ninputs)
 {
 	char *dir, *base, *copy;
+	sigset_t stop, old;
 	struct stat st;
 	mode_t mask;
-	int ret;
+	int ret, err;
 
 	memset(o, 0, sizeof(*o));
 	o->path = path;
@@ -96,15 +98,27 @@ int kmt_out_open(struct kmt_out *o, const char *path, const struct kmt_file *inp
 	o->tmp = kmt_malloc(strlen(dir) + strlen(base) + 16);
 	sprintf(o->tmp, "%s/.%s.XXXXXX", dir, base);
 	free(copy);
+	/*
+	 * A signal between mkostemp() and the guard would leave the temporary
+	 * behind: hold them until the guard knows it (then the handler removes it).
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd >= 0)
+		kmt_file_guard_temp(o->tmp, true);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (o->fd < 0) {
-		kmt_err("Can't create a file next to %s. %s", path, strerror(errno));
+		kmt_err("Can't create a file next to %s. %s", path, strerror(err));
 		free(o->tmp);
 		o->tmp = NULL;
 		kmt_out_free(o);
 		return KMT_EXIT_IO;
 	}
-	kmt_file_guard_temp(o->tmp, true);
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(o->fd, 0644 & ~mask)) {
