@@ -90,7 +90,7 @@ def main():
     if a.merge and os.path.exists(old):
         with open(old) as f:
             prev = json.load(f)
-        prev.update({k: v for k, v in res.items() if k != "kernels"})
+        prev.setdefault("merged", []).append(f"{res['date']}: --only {a.only} --kernel {a.kernel}")
         res = prev
     recipient = age_key(a.out)
     for name in a.kernel.split(","):
@@ -120,10 +120,10 @@ def main():
             import scale
             res["scale"] = guarded(f"{name} scale", scale.run, name, k["kminidump"], work)
             res["scale"]["kernel"] = name
-        if "steady" in only and "steady" not in res:
+        if "steady" in only:        # every kernel: it also times the panic path in icount
             import steady
-            res["steady"] = guarded(f"{name} steady state", steady.run, name, work)
-            res["steady"]["kernel"] = name
+            k["steady"] = guarded(f"{name} steady state", steady.run, name, work)
+            k["steady"]["kernel"] = name
         for col in ("kminidump", "kdump", "qemu"):      # big files go, figures stay
             for key in ("ram_img",):
                 p = k.get(col, {}).pop(key, None)
@@ -131,7 +131,8 @@ def main():
                     os.unlink(p)
         with open(os.path.join(a.out, "results.json"), "w") as f:
             json.dump(res, f, indent=1, sort_keys=True)
-    res["wall_s"] = time.monotonic() - t0
+    if not a.merge:
+        res["wall_s"] = time.monotonic() - t0
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(res, f, indent=1, sort_keys=True)
     md = report.markdown(res)
@@ -139,7 +140,7 @@ def main():
         f.write(md)
     report.plot(res, os.path.join(a.out, "scale.png"))
     print(md)
-    log(f"make bench: {res['wall_s'] / 60:.1f} min; {a.out}/results.md, results.json")
+    log(f"make bench: {(time.monotonic() - t0) / 60:.1f} min; {a.out}/results.md, results.json")
 
 
 if __name__ == "__main__":

@@ -210,11 +210,16 @@ def markdown(res):
            f"{res['date']}, {res['qemu']}, host {res['host']}, TCG, 1 GiB, 2 vCPUs, sysrq-c, "
            f"a fresh boot per method; run {res.get('wall_s', 0) / 60:.1f} min.",
            "Times under TCG are indicative; quote the ratios measured in one run. 'running "
-           "again' is defined under each table.", ""]
+           "again' is defined under each table."]
+    out += [f"Added later with --merge: {m}" for m in res.get("merged", [])] + [""]
     for name, k in res["kernels"].items():
         out.append(table(name, k))
     out.append(scale_table(res.get("scale")))
-    out.append(steady_table(res.get("steady")))
+    for name, k in res["kernels"].items():
+        if k.get("steady"):
+            out.append(steady_table(k["steady"]))
+    if res.get("steady"):       # results.json of a run before steady went per kernel
+        out.append(steady_table(res["steady"]))
     return "\n".join(out)
 
 
