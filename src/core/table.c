@@ -625,6 +625,11 @@ static bool kmd_shown_elsewhere(unsigned int i, u64 va, u64 pa, u64 len)
  * A parked row takes its room: the gap opens first (later rows move up,
  * last-first), then the row's room and offset are written; the caller makes
  * it a PT_LOAD last. The row is BUSY and PT_NULL meanwhile: readers skip it.
+ * Orders: kmd_shift_offsets() puts an smp_wmb() after each moved row, and
+ * kmd_kelf_set_load() one before PT_LOAD, so on arm64 no reader sees the row
+ * claim its room before the rows after it moved, nor a PT_LOAD before its
+ * room; the panic's writer bracket keeps gen odd throughout. (TCG on x86
+ * never reorders stores: this is by reasoning, not by a test.)
  */
 static void kmd_unpark(unsigned int i)
 {
