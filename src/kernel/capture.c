@@ -97,6 +97,7 @@ static void kmk_capture_all(void)
 					       kmk_recs[cpu].task->pid : 0, &kmk_recs[cpu].regs);
 		}
 	}
+	kmk_mod_capture(&found);
 	kmk_pid_nodes_capture();
 	kminidump_vmcoreinfo_append_atomic("KMINIDUMP_CAPTURE_NS=%llu", sched_clock() - t0);
 }

@@ -6,6 +6,7 @@
  *   capture_rows.c   rows reserved at load, parked until a panic moves them
  *   capture_stack.c  stack pages, their page tables, text pages the stacks return into
  *   capture_pid.c    the pid xarray's nodes
+ *   capture_mod.c    module memory of the modules the stacks name (modules.c's table)
  *   capture_orc.c    x86 ORC entries of the panic task's frames (CONFIG_UNWINDER_ORC only)
  */
 #ifndef _KMK_CAPTURE_H
@@ -67,7 +68,15 @@ struct kmk_slot {
 struct kmk_found {
 	unsigned long pages[KMK_TEXT_PAGES];
 	unsigned int npages;
+	u64 mods;			/* entries of modules.c's table named so far */
 };
+
+/* modules.c: the table of loaded modules (include/uapi/kminidump_modules.h) */
+#define KMK_MODS_MAX		64	/* entries; one bit each in kmk_found.mods */
+struct kmd_mods;
+extern struct kmd_mods *kmk_mods;
+extern bool kmk_mods_on;
+extern unsigned long kmk_mods_lo, kmk_mods_hi;	/* every module text lies inside */
 
 /* capture_regs.c */
 extern struct kmk_cpu_rec *kmk_recs;		/* [nr_cpu_ids] */
@@ -103,6 +112,12 @@ bool kmk_capture_pc(const struct kmk_slot *s, unsigned long pc);
 int kmk_pid_nodes_init(void);
 void kmk_pid_nodes_exit(void);
 void kmk_pid_nodes_capture(void);
+
+/* capture_mod.c */
+void kmk_mod_note(unsigned long addr, struct kmk_found *f);
+void kmk_mod_capture(const struct kmk_found *f);
+int kmk_mod_pages_init(void);
+void kmk_mod_pages_exit(void);
 
 /* capture_orc.c: x86 kernels that unwind with ORC */
 #ifdef CONFIG_UNWINDER_ORC

@@ -58,7 +58,11 @@ void kmk_text_page(unsigned long addr, struct kmk_found *f)
 	unsigned long page = addr & PAGE_MASK;
 	unsigned int i;
 
-	if (!kmk_is_text(addr) || f->npages >= KMK_TEXT_PAGES)
+	if (!kmk_is_text(addr)) {
+		kmk_mod_note(addr, f);	/* module text: its memory is taken at the end */
+		return;
+	}
+	if (f->npages >= KMK_TEXT_PAGES)
 		return;
 	for (i = 0; i < f->npages && f->pages[i] != page; i++)
 		;

@@ -21,16 +21,17 @@
  *  irq_stacks     each CPU's IRQ stack, whole: where the CPUs stopped by the
  *                 panic's IPI are; a page-table page missing under it
  *                 aborts bt -a.
- *  init_task      init_task at the run-time task size, and init_stack.
- *  crash_strings  task_state_array and its strings (the STATE line).
+ *  init_task      init_task at the run-time task size, and init_stack; the
+ *                 other CPUs' idle tasks (crash reads each runqueue's).
+ *  crash_strings  task_state_array and its strings (the STATE line);
+ *                 pageflag_names and its strings (else a read error line).
  *  init_pid_ns    the pid namespace and its xarray's inner nodes: ps and the
  *                 panic-task search walk them.
  *  crash_text     the kernel text crash reads at start-up (x86 only).
  *
  * Left out on purpose: the in-memory ORC tables (megabytes; without
  * lookup_num_blocks crash falls back to its own unwinder, one warning line),
- * pageflag_names and its strings (13 pages; crash falls back to the enum, one
- * line), the zone names and pv_info's name (quiet), and everything per task:
+ * the zone names and pv_info's name (quiet), and everything per task:
  * the struct pid leaves of the xarray, task_structs, their stacks and mm, and
  * the text of the functions on a stack. Those belong to the panic-time
  * captures; until then crash reports the active task "not found in PID
@@ -49,6 +50,7 @@
 #include <linux/sched/task.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/tracepoint-defs.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 #include <asm/page.h>
@@ -323,6 +325,25 @@ int kmk_add_irq_stacks(struct kmk_region *r)
 }
 
 /*
+ * The other CPUs' idle tasks (CPU 0's is init_task): crash reads every
+ * runqueue's idle task_struct at start-up ("fill_task_struct" read error when
+ * that CPU ran another task at the panic, so the capture did not save it).
+ * Created at boot for every possible CPU; found through rq->idle (BTF).
+ */
+static void kmk_want_idle_tasks(void)
+{
+	s64 off = kmk_btf_member_offset("rq", "idle");
+	unsigned long rq, idle;
+	int cpu;
+
+	if (off < 0 || kmk_percpu_sym("runqueues", &rq))
+		return;
+	for_each_possible_cpu(cpu)
+		if (cpu && !kmk_read_ulong(rq + per_cpu_offset(cpu) + off, &idle) && idle)
+			kmk_want(idle, kmk_task_struct_size());
+}
+
+/*
  * init_task, the head of the task list, and init_stack, the stack of CPU 0's
  * idle task (bt of a panic in an interrupt taken while idle ends there).
  * crash reads every task_struct with the run-time size (the FPU state follows
@@ -332,6 +353,7 @@ int kmk_add_init_task(struct kmk_region *r)
 {
 	kmk_want((unsigned long)&init_task, kmk_task_struct_size());
 	kmk_want_sym("init_stack", THREAD_SIZE);
+	kmk_want_idle_tasks();
 	return kmk_commit(r);
 }
 
@@ -356,10 +378,38 @@ static bool kmk_want_strings(const char *sym, unsigned int n)
 	return true;
 }
 
+/*
+ * pageflag_names, crash's names of the page flags (else a read error line at
+ * start-up): the array up to its {0, NULL} end (BTF has no type for it: only
+ * per-CPU variables), and the page of each name; the names sit together in
+ * .rodata, so a page or two.
+ */
+#define KMK_PAGEFLAGS_MAX	64
+
+static void kmk_want_pageflag_names(void)
+{
+	struct trace_print_flags f;
+	unsigned long addr;
+	unsigned int i;
+
+	if (kmk_sym("pageflag_names", &addr))
+		return;
+	for (i = 0; i < KMK_PAGEFLAGS_MAX; i++) {
+		if (copy_from_kernel_nofault(&f, (void *)(addr + i * sizeof(f)), sizeof(f)))
+			return;
+		if (!f.name)
+			break;
+		kmk_want_page((unsigned long)f.name);
+	}
+	if (i < KMK_PAGEFLAGS_MAX)
+		kmk_want(addr, (i + 1) * sizeof(f));
+}
+
 int kmk_add_crash_strings(struct kmk_region *r)
 {
 	if (!kmk_want_strings("task_state_array", 1 + ilog2(TASK_REPORT_MAX)))
 		return kmk_missing(r, -ENOENT, "symbol task_state_array not found");
+	kmk_want_pageflag_names();
 	return kmk_commit(r);
 }
 

@@ -149,6 +149,11 @@ extern struct kmk_region kmk_capture_region;
 int kmk_capture_init(void);
 void kmk_capture_exit(void);
 
+/* modules.c: the loaded modules (a module notifier), their panic pages (capture_mod.c) */
+extern struct kmk_region kmk_modules_region;
+int kmk_modules_init(void);
+void kmk_modules_exit(void);
+
 /* debugfs.c: the "kernel" file */
 void kmk_debugfs_init(void);
 void kmk_debugfs_exit(void);

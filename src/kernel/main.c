@@ -32,6 +32,11 @@ static int __init kmk_init(void)
 	if (ret)
 		goto err_capture;
 	kmk_sources_start();
+	ret = kmk_modules_init();
+	kmk_sources_take(&kmk_modules_region);
+	if (ret)
+		goto err_modules;
+	kmk_sources_start();
 	ret = kmk_pgtable_init();
 	kmk_sources_take(&kmk_pgt_region);
 	if (ret)
@@ -42,6 +47,8 @@ static int __init kmk_init(void)
 	return 0;
 
 err_pgtable:
+	kmk_modules_exit();
+err_modules:
 	kmk_capture_exit();
 err_capture:
 	kmk_regions_exit();
@@ -54,6 +61,7 @@ static void __exit kmk_exit(void)
 {
 	kmk_debugfs_exit();
 	kmk_pgtable_exit();
+	kmk_modules_exit();
 	kmk_capture_exit();
 	kmk_regions_exit();
 }
