@@ -19,7 +19,7 @@ static void kmt_info_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s info CORE [--json] [--system-map FILE] [--module KO:SECTION=ADDR,...]\n"
-		"                      [--all-cpus] [-i KEYFILE]\n"
+		"                      [--modules DIR] [--all-cpus] [-i KEYFILE]\n"
 		"Describe a minidump core: regions, notes, VMCOREINFO, the kminidump table,\n"
 		"and for a crash image the panic: message, registers, a backtrace. CORE may be\n"
 		"zstd-compressed and age-encrypted (extract --compress zstd --encrypt-to).\n"
@@ -29,6 +29,9 @@ static void kmt_info_usage(FILE *f)
 		"  -m, --module KO:SECTION=ADDR[,SECTION=ADDR...]\n"
 		"                         name addresses in a module with its .ko, its sections\n"
 		"                         loaded at ADDR (/sys/module/NAME/sections/); repeatable\n"
+		"  -M, --modules DIR      name module frames from DIR/NAME.ko for the modules the\n"
+		"                         core lists (without it: from the module kallsyms the\n"
+		"                         core holds, for the modules a captured stack named)\n"
 		"  -a, --all-cpus         panic: show every CPU, also those whose NT_PRSTATUS is\n"
 		"                         empty (by default: the panic CPU and every filled one)\n"
 		"  -j, --json             one JSON document instead (schema: kminidump(1), JSON)\n"
@@ -59,6 +62,7 @@ int kmt_cmd_info(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "system-map", required_argument, NULL, 's' },
 		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "modules", required_argument, NULL, 'M' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		KMT_IDENTITY_LONGOPT,
@@ -68,7 +72,7 @@ int kmt_cmd_info(int argc, char **argv)
 	struct kmt_info_ctx x = { .out = stdout };
 	struct kmt_symtab syms = { 0 };
 	struct kmt_identities ids = { 0 };
-	const char *map = NULL;
+	const char *map = NULL, *moddir = NULL;
 	struct kmt_kmod *mods;
 	bool json = false;
 	struct kmt_core c;
@@ -78,13 +82,15 @@ int kmt_cmd_info(int argc, char **argv)
 
 	mods = kmt_calloc(argc, sizeof(*mods));
 	optind = 0;	/* glibc: restart scanning after main()'s getopt */
-	while (!ret && (opt = getopt_long(argc, argv, "s:am:ji:hVqv", opts, NULL)) != -1) {
+	while (!ret && (opt = getopt_long(argc, argv, "s:am:M:ji:hVqv", opts, NULL)) != -1) {
 		int ex = -1;
 
 		if (opt == 's')
 			map = optarg;
 		else if (opt == 'a')
 			x.all_cpus = true;
+		else if (opt == 'M')
+			moddir = optarg;
 		else if (opt == 'j')
 			json = true;
 		else if (opt == 'm')
@@ -119,6 +125,9 @@ int kmt_cmd_info(int argc, char **argv)
 		ret = kmt_core_open(&c, f.path, f.data, f.size);
 		if (!ret) {
 			x.c = &c;
+			kmt_kmod_from_core(&c, moddir, &mods, &nmods);
+			x.mods = mods;
+			x.nmods = nmods;
 			if (c.has_vmci && kmt_vmci_num(&c.vmci, "KERNELOFFSET", 16, &x.kaslr))
 				x.kaslr = 0;
 			ret = json ? kmt_info_print_json(&x) : kmt_info_print(&x);

@@ -3,8 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gelf.h>
+#include "format/elfcore.h"
 #include "format/kmod.h"
+#include "format/vmcoreinfo.h"
+#include "../../../include/uapi/kminidump_modules.h"
 #include "lib/exitcode.h"
 #include "lib/file.h"
 #include "lib/msg.h"
@@ -231,4 +235,174 @@ bool kmt_kmod_is_text(const struct kmt_kmod *m, uint64_t addr)
 	const struct kmt_kmod_section *s = kmt_kmod_in(m, addr);
 
 	return s && s->text;
+}
+
+/* ---- the module table in a core (kminidump_kernel's "kmods") ---- */
+
+#define KMT_KMODS_MAX		4096		/* entries we accept */
+#define KMT_KMOD_MAX_TEXT	(256u << 20)
+#define KMT_KMOD_MAX_STRTAB	(64u << 20)
+
+/* "PATH:SEC=ADDR,..." for the text sections of the .ko at @path, placed from @text on. */
+static int kmt_kmod_ko_spec(const char *path, uint64_t text, char **spec)
+{
+	size_t nsh, shstrndx, len, cap = 256;
+	uint64_t off = 0;
+	struct kmt_file f;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	Elf *elf;
+	int ret = -1;
+
+	if (access(path, R_OK))
+		return -1;	/* no .ko for it: its kallsyms in the core, if any */
+	if (kmt_file_map(&f, path)) {
+		kmt_file_unmap(&f);
+		return -1;
+	}
+	*spec = kmt_malloc(cap);
+	len = (size_t)snprintf(*spec, cap, "%s:", path);
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)f.data, f.size);
+	if (elf && elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &eh) && eh.e_type == ET_REL &&
+	    !elf_getshdrnum(elf, &nsh) && !elf_getshdrstrndx(elf, &shstrndx)) {
+		/*
+		 * kernel/module/main.c layout_sections(): the core's text first, the
+		 * SHF_EXECINSTR|SHF_ALLOC sections in file order, each aligned, leaving
+		 * out .init* ones (the init layout, freed by now).
+		 */
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			const char *name;
+			char item[160];
+			int k;
+
+			if (!gelf_getshdr(scn, &sh) ||
+			    (sh.sh_flags & (SHF_EXECINSTR | SHF_ALLOC)) != (SHF_EXECINSTR | SHF_ALLOC))
+				continue;
+			name = elf_strptr(elf, shstrndx, sh.sh_name);
+			if (!name || !strncmp(name, ".init", 5) || strchr(name, ',') ||
+			    strchr(name, '='))
+				continue;
+			if (sh.sh_addralign > 1 && sh.sh_addralign <= 4096)
+				off = (off + sh.sh_addralign - 1) & ~(sh.sh_addralign - 1);
+			k = snprintf(item, sizeof(item), "%s%s=0x%llx", ret ? "" : ",", name,
+				     (unsigned long long)(text + off));
+			if (k < 0 || (size_t)k >= sizeof(item))
+				continue;
+			if (len + k + 1 > cap) {
+				cap = (len + k + 1) * 2;
+				*spec = kmt_realloc(*spec, cap);
+			}
+			memcpy(*spec + len, item, k + 1);
+			len += k;
+			off += sh.sh_size;
+			ret = 0;
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	kmt_file_unmap(&f);
+	if (ret) {
+		free(*spec);
+		*spec = NULL;
+	}
+	return ret;
+}
+
+/* The function symbols of @e's kallsyms tables inside its text, when the core holds them. */
+static void kmt_kmod_core_syms(struct kmt_kmod *m, const struct kmt_core *c,
+			       const struct kmd_mod_entry *e)
+{
+	size_t symsz = (size_t)e->num_symtab * sizeof(Elf64_Sym), i;
+	Elf64_Sym *sym;
+	char *str;
+
+	if (!e->num_symtab || e->num_symtab > KMT_KMOD_MAX_SYMS || !e->strtab_size ||
+	    e->strtab_size > KMT_KMOD_MAX_STRTAB)
+		return;
+	sym = kmt_malloc(symsz);
+	str = kmt_malloc(e->strtab_size + 1);
+	if (!kmt_core_read_va(c, e->symtab, sym, symsz) &&
+	    !kmt_core_read_va(c, e->strtab, str, e->strtab_size)) {
+		str[e->strtab_size] = 0;
+		for (i = 1; i < e->num_symtab; i++) {
+			int type = ELF64_ST_TYPE(sym[i].st_info);
+
+			if ((type != STT_FUNC && type != STT_NOTYPE) ||
+			    sym[i].st_name >= e->strtab_size || !str[sym[i].st_name] ||
+			    sym[i].st_value < e->text || sym[i].st_value - e->text >= e->text_size)
+				continue;
+			/* size 0: named up to the next symbol, as the kernel names it (%pS) */
+			kmt_kmod_add(m, str + sym[i].st_name, sym[i].st_value, 0, 't');
+		}
+	}
+	free(sym);
+	free(str);
+}
+
+static bool kmt_kmod_named(const struct kmt_kmod *mods, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(mods[i].name, name))
+			return true;
+	return false;
+}
+
+size_t kmt_kmod_from_core(const struct kmt_core *c, const char *dir, struct kmt_kmod **mods,
+			  size_t *n)
+{
+	struct kmd_mods h;
+	uint64_t va;
+	size_t added = 0, given = *n, i;
+
+	if (!c->has_vmci || kmt_vmci_num(&c->vmci, "KMINIDUMP_MODULES", 16, &va) ||
+	    kmt_core_read_va(c, va, &h, sizeof(h)) ||
+	    memcmp(h.magic, KMD_MODS_MAGIC, sizeof(h.magic)) || h.version != KMD_MODS_VERSION ||
+	    h.entry_size != sizeof(struct kmd_mod_entry) || h.capacity > KMT_KMODS_MAX)
+		return 0;
+	for (i = 0; i < h.capacity; i++) {
+		struct kmd_mod_entry e;
+		struct kmt_kmod *m;
+		char *spec = NULL, path[4096];
+
+		if (kmt_core_read_va(c, va + sizeof(h) + i * sizeof(e), &e, sizeof(e)) ||
+		    e.state != KMD_MOD_ST_VALID || !e.text_size || e.text_size > KMT_KMOD_MAX_TEXT ||
+		    e.text + e.text_size < e.text)
+			continue;
+		e.name[sizeof(e.name) - 1] = 0;
+		if (!e.name[0] || strchr(e.name, '/') || kmt_kmod_named(*mods, given, e.name))
+			continue;
+		*mods = kmt_realloc(*mods, (*n + 1) * sizeof(**mods));
+		m = &(*mods)[*n];
+		memset(m, 0, sizeof(*m));
+		if (dir && snprintf(path, sizeof(path), "%s/%s.ko", dir, e.name) < (int)sizeof(path) &&
+		    !kmt_kmod_ko_spec(path, e.text, &spec)) {
+			int ret = kmt_kmod_load(m, spec);
+
+			free(spec);
+			if (!ret) {
+				m->from_core = true;
+				(*n)++;
+				added++;
+				continue;
+			}
+			kmt_kmod_free(m);
+		}
+		m->path = kmt_strdup("the core's module table");
+		snprintf(m->name, sizeof(m->name), "%s", e.name);
+		m->sec = kmt_calloc(1, sizeof(*m->sec));
+		m->sec[0] = (struct kmt_kmod_section){ .name = kmt_strdup(".text"),
+						       .addr = e.text, .size = e.text_size,
+						       .text = true };
+		m->nsec = 1;
+		m->from_core = true;
+		kmt_kmod_core_syms(m, c, &e);
+		kmt_symtab_sort_addr(&m->syms);
+		(*n)++;
+		added++;
+	}
+	return added;
 }

@@ -26,7 +26,23 @@ struct kmt_kmod {
 	struct kmt_kmod_section *sec;
 	size_t nsec;
 	struct kmt_symtab syms;	/* run-time addresses, sorted; kmt_sym.size from st_size */
+	bool from_core;		/* named from the core's module table (kallsyms or --modules) */
 };
+
+struct kmt_core;
+
+/*
+ * The modules of kminidump_kernel's table in @c (VMCOREINFO KMINIDUMP_MODULES=,
+ * include/uapi/kminidump_modules.h), appended to *@mods: each with its text as
+ * one section and the function symbols of its kallsyms tables where the core
+ * holds them (the modules a captured stack named). With @dir, a module whose
+ * DIR/NAME.ko exists takes its symbols from that file instead, its text
+ * sections laid out from the text base as the kernel lays them out. A module
+ * named by a --module already in *@mods is left out. Returns how many were
+ * added; a core without the table adds none. Hostile input: bounded reads.
+ */
+size_t kmt_kmod_from_core(const struct kmt_core *c, const char *dir, struct kmt_kmod **mods,
+			  size_t *n);
 
 /* Loads FILE:SECTION=ADDR[,SECTION=ADDR...]; 0 or an exit code (message printed). */
 int kmt_kmod_load(struct kmt_kmod *m, const char *spec);
