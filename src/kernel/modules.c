@@ -12,13 +12,13 @@
  * Kept up to date by a module notifier; the panic path reads only the table,
  * lock-free (an entry is published with a release store of its state).
  */
+#include <linux/ctype.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
-#include <asm/pgtable.h>
+#include <linux/uaccess.h>
 #include <uapi/kminidump_modules.h>
 #include "capture.h"
 
@@ -101,7 +101,8 @@ static int kmk_mod_ksyms(struct kmk_mod_rows *mr, unsigned int slot, const char 
 	unsigned int i;
 	int ret;
 
-	if (!n || !syms)
+	/* crash, too, leaves out an export table outside the module's memory */
+	if (!n || !syms || n > SZ_64K || !kmk_mod_range_end(mr->mod, (unsigned long)syms))
 		return 0;
 	ret = kmk_mod_register(mr, slot, fmt, which, syms, n * sizeof(*syms));
 	if (ret)
@@ -228,10 +229,30 @@ static struct notifier_block kmk_mod_nb = {
 	.priority = 1,
 };
 
-/* Struct modules live in module memory; the list head in the kernel image. */
-static bool kmk_in_module_space(unsigned long a)
+/*
+ * A node of the module list is a module's when the struct module around it
+ * lies inside that module's own memory (the loader places it in the module's
+ * data); the list head, in the kernel's data, is not (its surroundings are
+ * read nofault: whatever they hold). An address range test cannot tell them
+ * apart: arm64 maps the kernel image inside the vmalloc area, next to modules.
+ * The symbol, where it resolves, settles it first.
+ */
+static bool kmk_is_module_node(struct list_head *p, unsigned long head_sym)
 {
-	return (a >= MODULES_VADDR && a < MODULES_END) || is_vmalloc_addr((void *)a);
+	static struct module copy;	/* init only, one caller: kmk_mods_walk() */
+	unsigned long m = (unsigned long)list_entry(p, struct module, list);
+
+	unsigned int i;
+
+	if ((head_sym && (unsigned long)p == head_sym) ||
+	    copy_from_kernel_nofault(&copy, (void *)m, sizeof(copy)) ||
+	    copy.state > MODULE_STATE_UNFORMED || !copy.name[0])
+		return false;
+	for (i = 0; i < sizeof(copy.name) && copy.name[i]; i++)
+		if (!isalnum(copy.name[i]) && copy.name[i] != '_' && copy.name[i] != '-')
+			return false;
+	return i < sizeof(copy.name) && kmk_mod_range_end(&copy, m) &&
+	       kmk_mod_range_end(&copy, m + sizeof(copy) - 1);
 }
 
 /*
@@ -244,16 +265,19 @@ static void kmk_mods_walk(void)
 	static struct module *found[KMK_MODS_MAX];
 	struct list_head *p, *head = NULL;
 	unsigned int n = 0, i, guard = 0;
+	unsigned long head_sym = 0;
 
+	if (kmk_sym("modules", &head_sym))
+		head_sym = 0;
 	rcu_read_lock();
 	for (p = &THIS_MODULE->list; guard < 4 * KMK_MODS_MAX; guard++) {
 		p = rcu_dereference(list_next_rcu(p));
-		if (!kmk_in_module_space((unsigned long)p)) {
+		if (p == &THIS_MODULE->list)
+			break;
+		if (!kmk_is_module_node(p, head_sym)) {
 			head = p;
 			continue;
 		}
-		if (p == &THIS_MODULE->list)
-			break;
 		if (n < KMK_MODS_MAX) {
 			struct module *m = list_entry(p, struct module, list);
 

@@ -129,7 +129,7 @@ gen_all() {
 	loc x86.ram@0x1000000 0x1200000 0x13ff000 loc-last.ram &&
 	python3 -c 'import sys; r = open("x86.ram", "rb").read(); l = open("loc-last.ram", "rb").read(); open("fuzz-loc.ram", "wb").write(r[:-4096] + l)' &&
 	python3 "$HERE/make_ko.py" kmd_fake.ko &&
-	for s in panic-x86 panic-x86-errors panic-x86-irq panic-arm64 panic-arm64-errors panic-arm64-exc; do
+	for s in panic-x86 panic-x86-errors panic-x86-irq panic-x86-kmods panic-arm64 panic-arm64-errors panic-arm64-exc; do
 		gen $s --ram $s.ram --core $s.expected || return 1
 	done
 }
@@ -216,6 +216,7 @@ panic_core() {	# panic_core SPEC BASE: extract the spec's RAM, compare with the 
 }
 must extract-panic-x86 panic_core panic-x86 0x1000000
 must extract-panic-x86-errors panic_core panic-x86-errors 0x1000000
+must extract-panic-x86-kmods panic_core panic-x86-kmods 0x1000000
 must extract-panic-arm64 panic_core panic-arm64 0x40000000
 must extract-panic-arm64-errors panic_core panic-arm64-errors 0x40000000
 must extract-panic-arm64-exc panic_core panic-arm64-exc 0x40000000
@@ -235,6 +236,10 @@ golden info-panic-arm64-exc info --system-map data/System.map-arm64 panic-arm64-
 # a panic on an IRQ stack: the scan follows its top word to the task stack; a module
 golden info-panic-x86-irq info --system-map data/System.map \
 	--module kmd_fake.ko:.text=0xffffffffc0a01000,.init.text=0xffffffffc0a05000 panic-x86-irq.core
+# the module table in the core (issue 15): the module frame named from its kallsyms in
+# the core, then from DIR/kmd_fake.ko (--modules: the work dir holds it)
+golden info-panic-x86-kmods info --system-map data/System.map panic-x86-kmods.core
+golden info-panic-x86-kmods-dir info --system-map data/System.map --modules . panic-x86-kmods.core
 golden err-module-no-section info --module kmd_fake.ko panic-x86-irq.core
 golden err-module-not-elf info --module x86.core:.text=0x1000 panic-x86-irq.core
 golden err-module-missing-section info --module kmd_fake.ko:.nothing=0x1000 x86.core
@@ -628,7 +633,7 @@ if [ "$FUZZ_TIME" != 0 ]; then
 		not_ok fuzz-build "$(tail -20 "$W/fuzz-build.log")"
 	else
 		for spec in "kelf fuzz.kelf arm64.expected" "ram fuzz.ram" "dump fuzz.qemu" \
-			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-arm64-errors.expected panic-arm64-exc.expected" \
+			    "core fuzz.expected x86.expected panic-x86.expected panic-arm64.expected panic-x86-errors.expected panic-x86-irq.expected panic-x86-kmods.expected panic-arm64-errors.expected panic-arm64-exc.expected" \
 			    "dmesg fuzz.expected arm64.expected" \
 			    "md fuzz.mdp" "smem fuzz.smem" "locator fuzz-loc.ram" "qmp data/qmp.seed" "symtab data/System.map data/kallsyms" \
 			    "decode fuzz-dec.age fuzz-dec-x25519.age fuzz-dec-x25519_grease.age fuzz-dec-x25519_multiple_recipients.age fuzz-dec-stream_three_chunks.age x86.core.zst"; do

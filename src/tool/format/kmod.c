@@ -333,7 +333,6 @@ static void kmt_kmod_core_syms(struct kmt_kmod *m, const struct kmt_core *c,
 			    sym[i].st_name >= e->strtab_size || !str[sym[i].st_name] ||
 			    sym[i].st_value < e->text || sym[i].st_value - e->text >= e->text_size)
 				continue;
-			/* size 0: named up to the next symbol, as the kernel names it (%pS) */
 			kmt_kmod_add(m, str + sym[i].st_name, sym[i].st_value, 0, 't');
 		}
 	}
@@ -401,6 +400,10 @@ size_t kmt_kmod_from_core(const struct kmt_core *c, const char *dir, struct kmt_
 		m->from_core = true;
 		kmt_kmod_core_syms(m, c, &e);
 		kmt_symtab_sort_addr(&m->syms);
+		/* sized as the kernel sizes them: up to the next symbol, the last to the text's end */
+		for (size_t j = 0; j < m->syms.n; j++)
+			m->syms.s[j].size = (j + 1 < m->syms.n ? m->syms.s[j + 1].addr :
+					     e.text + e.text_size) - m->syms.s[j].addr;
 		(*n)++;
 		added++;
 	}

@@ -2,7 +2,8 @@
 /*
  * An ELF core: program headers, notes, VMCOREINFO, the table; what info prints,
  * the panic section included (registers, stack scan, frame-pointer walk), with
- * a small System.map of the machine so the symbolized paths run too.
+ * a small System.map of the machine so the symbolized paths run too, and the
+ * modules of kminidump_kernel's table (kallsyms read from the core).
  */
 #include "fuzz.h"
 
@@ -45,7 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *copy = kmt_fuzz_copy(data, size);
 	struct kmt_info_ctx x = { .out = kmt_fuzz_null_file() };
+	struct kmt_kmod *mods = NULL;
 	struct kmt_core c;
+	size_t nmods = 0, i;
 
 	kmt_fuzz_init();
 	if (!kmt_core_open(&c, "core", copy, size)) {
@@ -57,6 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			x.kaslr = 0;
 		if (size & 2)
 			kmt_fuzz_syms(&x, c.machine);
+		kmt_kmod_from_core(&c, NULL, &mods, &nmods);
+		x.mods = mods;
+		x.nmods = nmods;
 		if (size & 4)
 			kmt_info_print_json(&x);
 		else
@@ -64,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		kmt_core_read_pa(&c, 0x1180000, b, sizeof(b));
 		kmt_core_close(&c);
 	}
+	for (i = 0; i < nmods; i++)
+		kmt_kmod_free(&mods[i]);
+	free(mods);
 	free(copy);
 	return 0;
 }

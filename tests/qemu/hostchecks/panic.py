@@ -284,7 +284,7 @@ def _crash_script(cmds):
 
 def _crash_start(vmlinux, core, out_path, cmds):
     f = open(out_path, "w")
-    p = subprocess.Popen(["crash", "-s", "--zero_excluded", "--no_modules", "--no_kmem_cache",
+    p = subprocess.Popen(["crash", "-s", "--zero_excluded", "--no_kmem_cache",
                           vmlinux, core], stdin=subprocess.PIPE, stdout=f,
                          stderr=subprocess.STDOUT, text=True)
     p.stdin.write(_crash_script(cmds))
@@ -554,6 +554,7 @@ def panic_core(vm, args):
             [f"expected {' <- '.join(chain)}", f"found {' <- '.join(tnames[:40])}",
              f"end: {bt['end'] if bt else 'no backtrace'}"])
         facts["tool_bt"] = tnames[:12]
+        _info_module_checks(vm, core_path, ko, chain, sub)
     if spin_pid and len(prs) > 1:
         opid, opc, osp, olr = prs[1]
         names, miss = _stack_chain(core, syms, osp)
@@ -692,6 +693,7 @@ def _crash_checks(vm, core_path, syms, spec, pid, panic_msg, trigger, sub, facts
     # bt -a misreads the stop IPI's exception frame on the other CPU ("possibly bogus
     # exception frame"); bt -e finds the real one, with the interrupted RIP
     extra = ["bt -c 1 -e"] if "other" in spec else []
+    extra.append("mod")
     t = time.monotonic()
     runs = {}
     for name, path in (("full", full), ("minidump", core_path)):
@@ -751,7 +753,8 @@ def _crash_checks(vm, core_path, syms, spec, pid, panic_msg, trigger, sub, facts
         f"crash bt of pid {pid} on the minidump: the {len(_call_chain(mref))} frames of the "
         f"call chain as on the full dump",
         [f"minidump: {' <- '.join(mref)}", f"full:     {' <- '.join(ref)}"])
-    if extra:
+    _crash_module_checks(vm, s, ms, spec, sub, facts)
+    if extra[0] != "mod":
         for dump, sections in (("full dump", s), ("minidump", ms)):
             rips = re.findall(r"\[exception RIP: ([^\]]*)\]\s*\n\s*RIP: ([0-9a-f]+)",
                               sections.get(extra[0], ""))
@@ -760,3 +763,54 @@ def _crash_checks(vm, core_path, syms, spec, pid, panic_msg, trigger, sub, facts
             sub(hit, f"crash {extra[0]} on the {dump}: the interrupted RIP is in "
                 f"{spec['other'][0]}", [f"exception RIPs: {', '.join(names) or 'none'}"]
                 + sections.get(extra[0], "").strip().splitlines()[:8])
+
+
+def _crash_module_checks(vm, s, ms, spec, sub, facts):
+    """Issue 15: crash reads the module list and the kallsyms of the modules the stacks
+    name from the minidump: `mod` lists what the full dump lists, `bt` names the module
+    function the trigger crashed in, and the start-up has no read error."""
+    def mods(sections):
+        return re.findall(r"^[0-9a-f]+\s+(\S+)\s+[0-9a-f]+\s+\d+\s", sections.get("mod", ""), re.M)
+
+    fmods, mmods = mods(s), mods(ms)
+    sub("kmd_crash" in mmods and sorted(mmods) == sorted(fmods),
+        f"crash mod on the minidump: {len(mmods)} modules, kmd_crash among them, as on the "
+        "full dump", [f"minidump: {' '.join(mmods)}", f"full:     {' '.join(fmods)}"]
+        + ms.get("mod", "").strip().splitlines()[-4:])
+    fn = next((n for n in spec.get("chain", []) if n.startswith("kmd_crash_")), None)
+    if fn:
+        pat = re.compile(rf"(exception RIP: {fn}\+\d+\]|\b{fn} at [0-9a-f]+ \[kmd_crash\])")
+        hits = {d: bool(pat.search(x.get("bt", ""))) for d, x in (("full", s), ("minidump", ms))}
+        sub(hits["minidump"] and hits["full"],
+            f"crash bt on the minidump names {fn} [kmd_crash] (from the module's kallsyms in "
+            f"the minidump), as on the full dump",
+            [f"{d}: {'named' if h else 'not named'}" for d, h in hits.items()]
+            + [ln for ln in ms.get("bt", "").splitlines() if "kmd_crash" in ln or "exception" in ln][:6])
+    start = ms.get("", "")
+    errs = [ln for ln in start.splitlines() if "read error" in ln]
+    sub(not errs, "crash start-up on the minidump: no read error", errs[:6])
+    npid = start.count("cannot read pid struct from xarray")
+    nkall = start.count("cannot access module kallsyms")
+    facts["crash_pid_lines"] = npid
+    vm.log(f"crash start-up on the minidump: {npid} 'cannot read pid struct' lines (tasks not "
+           f"captured, docs/analysis.md), {nkall} 'cannot access module kallsyms' (modules no "
+           "stack named)")
+
+
+def _info_module_checks(vm, core_path, ko, chain, sub):
+    """Issue 15: kminidump info names the module function of the crash without any .ko
+    (the module's kallsyms in the minidump) and with --modules DIR (the .ko files)."""
+    fn = next((n for n in chain if n.startswith("kmd_crash_")), None)
+    if not fn:
+        return
+    pat = re.compile(rf"\b{fn}\+0x[0-9a-f]+/0x[0-9a-f]+ \[kmd_crash\]")
+    for how, extra in (("from the kallsyms in the minidump", []),
+                       ("with --modules DIR", ["--modules", os.path.dirname(ko)] if ko else None)):
+        if extra is None:
+            continue
+        rc, out, secs = _run([kmt.tool(), "info", core_path, "--system-map",
+                              vm.env["KMD_SYSTEM_MAP"]] + extra)
+        hit = [ln.strip() for ln in out.splitlines() if pat.search(ln)]
+        sub(rc == 0 and hit, f"kminidump info {how}: names {fn}+off/size [kmd_crash]"
+            + (f" ({hit[0]})" if hit else ""),
+            [ln for ln in out.splitlines() if "kmd_crash" in ln or "module" in ln][:8])
