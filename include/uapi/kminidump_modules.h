@@ -34,7 +34,8 @@ struct kmd_mod_entry {
 	__u64 module;		/* the struct module */
 	__u64 text;		/* executable memory: 6.1 the start of core_layout, 6.4+ mem[MOD_TEXT] */
 	__u64 data;		/* 6.1 the whole core_layout, 6.4+ mem[MOD_DATA] */
-	__u32 text_size, data_size;
+	__u32 text_size;
+	__u32 data_size;
 	__u64 symtab;		/* core_kallsyms.symtab */
 	__u64 strtab;		/* core_kallsyms.strtab */
 	__u32 strtab_size;	/* bytes of strtab (0: unknown) */
@@ -42,13 +43,13 @@ struct kmd_mod_entry {
 	char name[KMD_MOD_NAME_LEN];	/* NUL terminated */
 };
 
+/* The table's header; capacity struct kmd_mod_entry follow it. */
 struct kmd_mods {
 	char magic[8];
 	__u32 version;
 	__u32 capacity;		/* entries that follow */
 	__u32 entry_size;	/* sizeof(struct kmd_mod_entry) */
 	__u32 dropped;		/* modules loaded while the table was full */
-	struct kmd_mod_entry e[];
 };
 
 #endif /* _UAPI_KMINIDUMP_MODULES_H */

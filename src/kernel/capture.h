@@ -74,7 +74,9 @@ struct kmk_found {
 /* modules.c: the table of loaded modules (include/uapi/kminidump_modules.h) */
 #define KMK_MODS_MAX		64	/* entries; one bit each in kmk_found.mods */
 struct kmd_mods;
+struct kmd_mod_entry;
 extern struct kmd_mods *kmk_mods;
+extern struct kmd_mod_entry *kmk_mod_entries;
 extern bool kmk_mods_on;
 extern unsigned long kmk_mods_lo, kmk_mods_hi;	/* every module text lies inside */
 

@@ -27,7 +27,7 @@ static int kmk_mod_find(unsigned long addr)
 	    addr >= READ_ONCE(kmk_mods_hi))
 		return -1;
 	for (i = 0; i < KMK_MODS_MAX; i++) {
-		const struct kmd_mod_entry *e = &kmk_mods->e[i];
+		const struct kmd_mod_entry *e = &kmk_mod_entries[i];
 
 		/* pairs with kmk_mod_add()'s release: the fields before VALID */
 		if (smp_load_acquire(&e->state) != KMD_MOD_ST_VALID)
@@ -84,7 +84,7 @@ void kmk_mod_capture(const struct kmk_found *f)
 		return;
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < KMK_MODS_MAX; i++) {
-			const struct kmd_mod_entry *e = &kmk_mods->e[i];
+			const struct kmd_mod_entry *e = &kmk_mod_entries[i];
 
 			if (!(f->mods & BIT_ULL(i)) ||
 			    smp_load_acquire(&e->state) != KMD_MOD_ST_VALID)

@@ -45,6 +45,7 @@ struct kmk_mod_rows {
 struct kmk_region kmk_modules_region = { .name = "modules", .sets = KMK_SET_MINIMAL |
 					  KMK_SET_DEFAULT };
 struct kmd_mods *kmk_mods;			/* the table, registered as row "kmods" */
+struct kmd_mod_entry *kmk_mod_entries;		/* its entries, after the header */
 static struct kmk_mod_rows kmk_mod_rows[KMK_MODS_MAX];
 static DEFINE_MUTEX(kmk_mods_lock);		/* writers of the table and kmk_mod_rows */
 static u32 kmk_mods_id, kmk_head_id;
@@ -144,7 +145,7 @@ static void kmk_mod_remove_slot(unsigned int i)
 {
 	struct kmk_mod_rows *mr = &kmk_mod_rows[i];
 
-	WRITE_ONCE(kmk_mods->e[i].state, KMD_MOD_ST_FREE);
+	WRITE_ONCE(kmk_mod_entries[i].state, KMD_MOD_ST_FREE);
 	kmk_release(mr->ids, KMK_MR_N);
 	mr->mod = NULL;
 }
@@ -171,7 +172,7 @@ static void kmk_mod_add(struct module *mod)
 	}
 	i = mr - kmk_mod_rows;
 	mr->mod = mod;
-	e = &kmk_mods->e[i];
+	e = &kmk_mod_entries[i];
 	WRITE_ONCE(e->state, KMD_MOD_ST_BUSY);
 	smp_wmb();	/* BUSY before the fields change */
 	memset((char *)e + sizeof(e->state), 0, sizeof(*e) - sizeof(e->state));
@@ -308,7 +309,7 @@ static void kmk_mods_walk(void)
 
 int kmk_modules_init(void)
 {
-	size_t size = struct_size(kmk_mods, e, KMK_MODS_MAX);
+	size_t size = sizeof(*kmk_mods) + KMK_MODS_MAX * sizeof(*kmk_mod_entries);
 	int ret;
 
 	if (!(kmk_current_sets() & kmk_modules_region.sets)) {
@@ -320,6 +321,7 @@ int kmk_modules_init(void)
 		ret = -ENOMEM;
 		goto err_missing;
 	}
+	kmk_mod_entries = (struct kmd_mod_entry *)(kmk_mods + 1);
 	memcpy(kmk_mods->magic, KMD_MODS_MAGIC, sizeof(kmk_mods->magic));
 	kmk_mods->version = KMD_MODS_VERSION;
 	kmk_mods->capacity = KMK_MODS_MAX;
