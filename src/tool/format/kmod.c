@@ -340,6 +340,35 @@ static void kmt_kmod_core_syms(struct kmt_kmod *m, const struct kmt_core *c,
 	free(str);
 }
 
+/*
+ * The last KMINIDUMP_MODULES= line: VMCOREINFO lines are only appended, and
+ * kminidump_kernel loaded again appends its new table's address after the old.
+ */
+static int kmt_kmods_va(const struct kmt_vmci *v, uint64_t *va)
+{
+	static const char key[] = "KMINIDUMP_MODULES=";
+	const char *p = v->text, *end = v->text + v->len, *last = NULL;
+	char num[32];
+	size_t n;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p), *eol = nl ? nl : end;
+
+		if ((size_t)(eol - p) > sizeof(key) - 1 && !memcmp(p, key, sizeof(key) - 1))
+			last = p + sizeof(key) - 1;
+		p = eol + 1;
+	}
+	if (!last)
+		return -1;
+	/* "%lx": hex without 0x */
+	num[0] = '0';
+	num[1] = 'x';
+	for (n = 2; last + n - 2 < end && last[n - 2] != '\n' && n < sizeof(num) - 1; n++)
+		num[n] = last[n - 2];
+	num[n] = 0;
+	return kmt_parse_u64(num, va) ? -1 : 0;
+}
+
 static bool kmt_kmod_named(const struct kmt_kmod *mods, size_t n, const char *name)
 {
 	size_t i;
@@ -357,8 +386,7 @@ size_t kmt_kmod_from_core(const struct kmt_core *c, const char *dir, struct kmt_
 	uint64_t va;
 	size_t added = 0, given = *n, i;
 
-	if (!c->has_vmci || kmt_vmci_num(&c->vmci, "KMINIDUMP_MODULES", 16, &va) ||
-	    kmt_core_read_va(c, va, &h, sizeof(h)) ||
+	if (!c->has_vmci || kmt_kmods_va(&c->vmci, &va) || kmt_core_read_va(c, va, &h, sizeof(h)) ||
 	    memcmp(h.magic, KMD_MODS_MAGIC, sizeof(h.magic)) || h.version != KMD_MODS_VERSION ||
 	    h.entry_size != sizeof(struct kmd_mod_entry) || h.capacity > KMT_KMODS_MAX)
 		return 0;
