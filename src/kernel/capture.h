@@ -69,10 +69,12 @@ struct kmk_found {
 	unsigned long pages[KMK_TEXT_PAGES];
 	unsigned int npages;
 	u64 mods;			/* entries of modules.c's table named so far */
+	u8 mod_order[64];		/* the same, in the order first named */
+	unsigned int nmods;
 };
 
 /* modules.c: the table of loaded modules (include/uapi/kminidump_modules.h) */
-#define KMK_MODS_MAX		64	/* entries; one bit each in kmk_found.mods */
+#define KMK_MODS_MAX		64	/* entries; one bit each in kmk_found.mods, one mod_order slot */
 struct kmd_mods;
 struct kmd_mod_entry;
 extern struct kmd_mods *kmk_mods;

@@ -43,8 +43,10 @@ void kmk_mod_note(unsigned long addr, struct kmk_found *f)
 {
 	int i = kmk_mod_find(addr);
 
-	if (i >= 0)
-		f->mods |= BIT_ULL(i);
+	if (i < 0 || (f->mods & BIT_ULL(i)))
+		return;
+	f->mods |= BIT_ULL(i);
+	f->mod_order[f->nmods++] = i;
 }
 
 struct kmk_mod_pages {
@@ -73,21 +75,22 @@ static void kmk_mod_range(struct kmk_mod_pages *mp, unsigned long va, unsigned l
 
 /*
  * Every noted module's tables first (they name its frames), then their text
- * and data (what crash reads whole).
+ * and data (what crash reads whole), each pass in the order the modules were
+ * first named: the panic CPU's pc first, then its stack from the deepest
+ * frame up, then the other CPUs.
  */
 void kmk_mod_capture(const struct kmk_found *f)
 {
 	struct kmk_mod_pages mp = { .n = 0 };
 	unsigned int i, pass;
 
-	if (!f->mods || !smp_load_acquire(&kmk_mods_on))
+	if (!f->nmods || !smp_load_acquire(&kmk_mods_on))
 		return;
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < KMK_MODS_MAX; i++) {
-			const struct kmd_mod_entry *e = &kmk_mod_entries[i];
+		for (i = 0; i < f->nmods && i < KMK_MODS_MAX; i++) {
+			const struct kmd_mod_entry *e = &kmk_mod_entries[f->mod_order[i]];
 
-			if (!(f->mods & BIT_ULL(i)) ||
-			    smp_load_acquire(&e->state) != KMD_MOD_ST_VALID)
+			if (smp_load_acquire(&e->state) != KMD_MOD_ST_VALID)
 				continue;
 			if (!pass) {
 				kmk_mod_range(&mp, e->symtab,
