@@ -9,7 +9,7 @@
 #include <linux/cpumask.h>
 #include "core.h"
 
-#define KMD_AUTO_BASE_ROWS	200
+#define KMD_AUTO_BASE_ROWS	264
 #define KMD_AUTO_CPU_ROWS	24
 
 static unsigned int capacity;
@@ -18,7 +18,9 @@ MODULE_PARM_DESC(capacity, "Table rows including the ELF header row (default 0: 
 
 /*
  * The default set takes about 190 rows that do not depend on the CPU count
- * (amd64 6.1, the panic capture's shared rows included) and about 21 per
+ * (amd64 6.1, the panic capture's shared rows included), the module list
+ * about 40 more with a dozen modules loaded (2-4 rows a module, the module
+ * table, 16 module pages reserved for the panic), and about 21 per
  * possible CPU (runqueue, per-CPU objects, IRQ and exception stacks, the
  * capture's registers, task and stack): 24 per CPU leaves room for the page
  * tables that map them. Not capped at the Qualcomm APSS limit (201): the SMEM
