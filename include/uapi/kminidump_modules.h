@@ -32,7 +32,7 @@ struct kmd_mod_entry {
 	__u32 state;
 	__u32 num_symtab;	/* Elf64_Sym entries at symtab, the first one null */
 	__u64 module;		/* the struct module */
-	__u64 text;		/* executable memory: 6.1 the start of core_layout, 6.4+ mem[MOD_TEXT] */
+	__u64 text;		/* 6.1 the start of core_layout, 6.4+ mem[MOD_TEXT] */
 	__u64 data;		/* 6.1 the whole core_layout, 6.4+ mem[MOD_DATA] */
 	__u32 text_size;
 	__u32 data_size;

@@ -74,7 +74,8 @@ struct kmk_found {
 };
 
 /* modules.c: the table of loaded modules (include/uapi/kminidump_modules.h) */
-#define KMK_MODS_MAX		64	/* entries; one bit each in kmk_found.mods, one mod_order slot */
+/* entries; one bit each in kmk_found.mods, one mod_order slot */
+#define KMK_MODS_MAX		64
 struct kmd_mods;
 struct kmd_mod_entry;
 extern struct kmd_mods *kmk_mods;

@@ -23,6 +23,7 @@ static int kmk_mod_find(unsigned long addr)
 {
 	unsigned int i;
 
+	/* pairs with kmk_modules_init()'s release: the table set up before */
 	if (!smp_load_acquire(&kmk_mods_on) || addr < READ_ONCE(kmk_mods_lo) ||
 	    addr >= READ_ONCE(kmk_mods_hi))
 		return -1;
@@ -84,17 +85,19 @@ void kmk_mod_capture(const struct kmk_found *f)
 	struct kmk_mod_pages mp = { .n = 0 };
 	unsigned int i, pass;
 
+	/* pairs with kmk_modules_init()'s release: the table set up before */
 	if (!f->nmods || !smp_load_acquire(&kmk_mods_on))
 		return;
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < f->nmods && i < KMK_MODS_MAX; i++) {
 			const struct kmd_mod_entry *e = &kmk_mod_entries[f->mod_order[i]];
 
+			/* pairs with kmk_mod_add()'s release: the fields before VALID */
 			if (smp_load_acquire(&e->state) != KMD_MOD_ST_VALID)
 				continue;
 			if (!pass) {
-				kmk_mod_range(&mp, e->symtab,
-					      (unsigned long)e->num_symtab * sizeof(Elf_Sym));
+				kmk_mod_range(&mp, e->symtab, (unsigned long)e->num_symtab *
+					      sizeof(struct elf64_sym));
 				kmk_mod_range(&mp, e->strtab, e->strtab_size);
 			} else {
 				kmk_mod_range(&mp, e->text, e->text_size);

@@ -52,7 +52,6 @@ static u32 kmk_mods_id, kmk_head_id;
 unsigned long kmk_mods_lo = ULONG_MAX, kmk_mods_hi;
 bool kmk_mods_on;				/* the table is ready: the panic may read it */
 
-
 static const char *kmk_ksym_name(const struct kmk_ksym *s)
 {
 #ifdef CONFIG_HAVE_ARCH_PREL32_RELOCATIONS
@@ -191,9 +190,9 @@ static void kmk_mod_add(struct module *mod)
 	smp_store_release(&e->state, KMD_MOD_ST_VALID);
 	/* bounds of every text seen, only widened: a quick no for most stack words */
 	if (e->text_size) {
-		WRITE_ONCE(kmk_mods_lo, min(READ_ONCE(kmk_mods_lo), (unsigned long)e->text));
-		WRITE_ONCE(kmk_mods_hi, max(READ_ONCE(kmk_mods_hi),
-					    (unsigned long)e->text + e->text_size));
+		WRITE_ONCE(kmk_mods_lo, min_t(unsigned long, READ_ONCE(kmk_mods_lo), e->text));
+		WRITE_ONCE(kmk_mods_hi, max_t(unsigned long, READ_ONCE(kmk_mods_hi),
+					      e->text + e->text_size));
 	}
 }
 

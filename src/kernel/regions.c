@@ -452,6 +452,7 @@ const unsigned int kmk_nr_regions = ARRAY_SIZE(kmk_regions);
 struct kmk_region *const kmk_other_regions[] = {
 	&kmk_capture_region, &kmk_pgt_region, &kmk_modules_region,
 };
+
 const unsigned int kmk_nr_other_regions = ARRAY_SIZE(kmk_other_regions);
 
 unsigned int kmk_current_sets(void)
