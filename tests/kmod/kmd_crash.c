@@ -15,9 +15,11 @@
  *                  soft-lockup detector fires (panics with softlockup_panic=1)
  *   warn           WARN_ON() in kmd_crash_warn_here() (panics with panic_on_warn=1)
  *   spin           kthread kmd_crash_spin, bound to CPU 1, spins with preemption
- *                  disabled and interrupts enabled in kmd_crash_spin_here() until
- *                  the machine dies; the write returns once it spins, so the test
- *                  can then panic from CPU 0 (sysrq-c)
+ *                  and softirqs disabled, interrupts enabled, in
+ *                  kmd_crash_spin_here() until the machine dies; the write returns
+ *                  once it spins, so the test can then panic from CPU 0 (sysrq-c).
+ *                  Softirqs wait: the stop NMI once landed in one run at an
+ *                  interrupt's exit, not in the spinner (CI, amd64 6.1)
  *   cfi            an indirect call of kmd_crash_cfi_target() through a pointer of
  *                  another type, in kmd_crash_cfi_call(): with CONFIG_CFI_CLANG a
  *                  "CFI failure" oops (panics with oops=panic); without kCFI the call
@@ -31,6 +33,7 @@
  * without panic_on_warn, for example). Once a trigger started a thread or a
  * work item, the module cannot be unloaded.
  */
+#include <linux/bottom_half.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
@@ -120,10 +123,12 @@ static noinline __noipa bool kmd_crash_warn_here(void)
 static noinline __noipa void kmd_crash_spin_here(void)
 {
 	preempt_disable();
+	local_bh_disable();
 	kmd_crash_say("spin");
 	complete(&kmd_crash_spinning);
 	while (READ_ONCE(kmd_crash_forever))
 		cpu_relax();
+	local_bh_enable();
 	preempt_enable();
 }
 

@@ -310,6 +310,16 @@ static int kmt_kmod_ko_spec(const char *path, uint64_t text, char **spec)
 	return ret;
 }
 
+/*
+ * Assembler mapping and local labels ($x, $d on arm64; .L*, L0*) that a
+ * module's kallsyms keeps but that name no function: the kernel skips them
+ * when it names an address, and so must we (else "$x+0x14/0x24").
+ */
+static bool kmt_kmod_mapping_symbol(const char *s)
+{
+	return s[0] == '$' || (s[0] == '.' && s[1] == 'L') || (s[0] == 'L' && s[1] == '0');
+}
+
 /* The function symbols of @e's kallsyms tables inside its text, when the core holds them. */
 static void kmt_kmod_core_syms(struct kmt_kmod *m, const struct kmt_core *c,
 			       const struct kmd_mod_entry *e)
@@ -331,6 +341,7 @@ static void kmt_kmod_core_syms(struct kmt_kmod *m, const struct kmt_core *c,
 
 			if ((type != STT_FUNC && type != STT_NOTYPE) ||
 			    sym[i].st_name >= e->strtab_size || !str[sym[i].st_name] ||
+			    kmt_kmod_mapping_symbol(str + sym[i].st_name) ||
 			    sym[i].st_value < e->text || sym[i].st_value - e->text >= e->text_size)
 				continue;
 			kmt_kmod_add(m, str + sym[i].st_name, sym[i].st_value, 0, 't');
