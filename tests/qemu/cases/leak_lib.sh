@@ -22,6 +22,19 @@ slabs() {	# "cache active_objects" of every slab cache but the two left out, shr
 	awk 'NR > 2 && $1 != "vmap_area" && $1 != "filp" { print $1, $2 }' /proc/slabinfo | sort
 }
 
+# leak_callers CACHES: who holds the objects, from slub_debug=U's allocation traces
+# (/sys/kernel/debug/slab/C/alloc_traces, 6.1+), most objects first, so that a failure
+# names its allocator and not only a cache
+leak_callers() {
+	local c f
+	for c in $1; do
+		f=/sys/kernel/debug/slab/$c/alloc_traces
+		[ -r "$f" ] || { echo "$c: no $f"; continue; }
+		echo "$c: allocation sites, most objects first:"
+		grep -E '^ *[0-9]+ ' "$f" | sort -rn | head -n 6
+	done
+}
+
 leak_check() {	# leak_check CYCLE_FN
 	local i t0 t1 tries grown top slab0 slab1 vm0 vm1 free0 free1
 	grep -q 'slub_debug' /proc/cmdline ||
@@ -60,7 +73,8 @@ leak_check() {	# leak_check CYCLE_FN
 	log "slab caches that grew over $CYCLES cycles (objects, cache; $tries re-readings): $(echo "$grown" | head -n 5 | paste -sd, -)"
 	[ "${top%% *}" -lt "$SLAB_OBJS" ] 2>/dev/null || [ -z "$top" ] &&
 		ktap_ok "no slab cache gained $SLAB_OBJS objects (most: ${top:-none})" ||
-		ktap_fail "no slab cache gained $SLAB_OBJS objects" "$(echo "$grown" | awk -v l="$SLAB_OBJS" '$1 >= l')"
+		ktap_fail "no slab cache gained $SLAB_OBJS objects" "$(echo "$grown" | awk -v l="$SLAB_OBJS" '$1 >= l')" \
+			"$(leak_callers "$(echo "$grown" | awk -v l="$SLAB_OBJS" '$1 >= l { print $2 }')")"
 	log "$CYCLES cycles in $t0..$t1 s: Slab $slab0 -> $slab1 kB, VmallocUsed $vm0 -> $vm1 kB, free pages $free0 -> $free1 kB"
 	[ $((slab1 - slab0)) -lt $SLAB_KB ] && ktap_ok "Slab grew by $((slab1 - slab0)) kB (< $SLAB_KB)" ||
 		ktap_fail "Slab grew by less than $SLAB_KB kB" "grew $((slab1 - slab0)) kB"
