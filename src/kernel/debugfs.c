@@ -30,8 +30,8 @@ static int kernel_show(struct seq_file *m, void *v)
 			   r->err && on ? r->why : "");
 	}
 	if (kmk_extra_region.rows_added)
-		seq_printf(m, "%-16s %-8s %5u %10llu\n", "extra", "ok",
-			   kmk_extra_region.rows_added, kmk_extra_region.bytes);
+		seq_printf(m, "%-16s %-8s %5u %10llu  %-30s\n", "extra", "ok",
+			   kmk_extra_region.rows_added, kmk_extra_region.bytes, "-");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kernel);

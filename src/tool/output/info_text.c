@@ -297,7 +297,8 @@ static void kmt_info_sources(const struct kmt_info_ctx *x)
 		const char *close = memchr(p, ')', eol - p);
 		size_t k = sizeof(key) - 1, j;
 
-		if ((size_t)(eol - p) > k && !memcmp(p, key, k) && close && close[1] == '=') {
+		if ((size_t)(eol - p) > k && !memcmp(p, key, k) && close && close + 1 < eol &&
+		    close[1] == '=') {
 			if (!head)
 				fprintf(x->out, "sources (where kminidump_kernel found each region):\n");
 			head = true;
