@@ -362,6 +362,8 @@ void kmk_modules_exit(void)
 	if (!kmk_mods)
 		return;
 	WRITE_ONCE(kmk_mods_on, false);
+	/* a panic reads the table with interrupts off, an RCU reader: let it finish first */
+	synchronize_rcu();
 	kmk_mod_pages_exit();
 	unregister_module_notifier(&kmk_mod_nb);
 	mutex_lock(&kmk_mods_lock);
